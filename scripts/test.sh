@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh machine of this kind needs, then every suite. Never skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+bash scripts/ensure-postgres.sh
+
+echo "== typecheck and lint"
+npx tsc --noEmit
+npx biome check .
+
+echo "== tests on Node (libSQL, Postgres over pg and the Neon driver)"
+npx vitest run

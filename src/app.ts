@@ -1,0 +1,143 @@
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { JWTVerifyGetKey } from 'jose';
+import { type Clock, systemClock } from './clock';
+import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Database } from './db/database';
+import { createContactProfileStore } from './db/profiles';
+import { createUserStore } from './db/users';
+import { ApiError } from './errors';
+import { type Logger, silentLogger } from './logger';
+import { createAuthGuard } from './middleware/auth';
+import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
+import { requestLog } from './middleware/request-log';
+import { createRouter } from './openapi';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes, type Probe } from './routes/health';
+import { meRoutes } from './routes/me';
+import { profileRoutes } from './routes/profile';
+import { createManagementClient } from './services/auth/management';
+import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
+import { createHydrator } from './services/users';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  logger?: Logger;
+  /**
+   * Where token keys come from. Default: the Auth0 tenant's JWKS (`config.auth0Issuer`). The Node
+   * entry passes its development issuer here when no tenant is configured.
+   */
+  tokenIssuer?: { issuer: string; audience: string; keys: JWTVerifyGetKey };
+  /** Tuning of the remote JWKS cache (tests shorten the rotation cooldown). */
+  jwks?: { cooldownMs?: number; timeoutMs?: number };
+  probes?: { storage?: Probe; vector_store?: Probe };
+}
+
+/** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
+const ownBodyLimit: RegExp[] = [];
+
+/** Builds the whole API from its dependencies. Runtime-neutral: the Node and Workers entries call this. */
+export function createApp(deps: AppDeps) {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const fetchImpl = deps.fetch ?? ((input, init) => fetch(input, init));
+  const logger = deps.logger ?? silentLogger;
+
+  const tokenIssuer = deps.tokenIssuer ?? tenantIssuer(config, fetchImpl, deps.jwks);
+  const verify = createTokenVerifier({ ...tokenIssuer, clock });
+  const management =
+    config.auth0Issuer && config.AUTH0_MGMT_CLIENT_ID && config.AUTH0_MGMT_CLIENT_SECRET
+      ? createManagementClient({
+          issuer: config.auth0Issuer,
+          clientId: config.AUTH0_MGMT_CLIENT_ID,
+          clientSecret: config.AUTH0_MGMT_CLIENT_SECRET,
+          fetch: fetchImpl,
+          clock,
+        })
+      : undefined;
+  const users = createUserStore(database);
+  const hydrate = createHydrator({ users, management, clock });
+  const guard = createAuthGuard({ verify, hydrate });
+
+  const app = createRouter();
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use('*', requestLog(logger));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(
+    '/api/*',
+    cors({
+      origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'X-Response-Time', 'Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  );
+  const globalBodyLimit = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The request body is over ${config.BODY_LIMIT_BYTES} bytes`,
+      );
+    },
+  });
+  app.use('/api/*', async (c, next) => {
+    if (ownBodyLimit.some((re) => re.test(c.req.path))) return next();
+    return globalBodyLimit(c, next);
+  });
+
+  app
+    .route(
+      '/',
+      healthRoutes({
+        database,
+        guard,
+        probes: deps.probes ?? {},
+        llmConfigured: Boolean(config.DEEPSEEK_API_KEY),
+      }),
+    )
+    .route('/', meRoutes({ guard }))
+    .route('/', profileRoutes({ guard, profiles: createContactProfileStore(database), clock }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An Auth0 access token (RS256) for this API’s audience',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Jobmate API',
+      version: '1.0.0',
+      description:
+        'Resumes, jobs, skills and an AI career assistant. Every error is `{"error","message"}` ' +
+        '(validation errors add `details`); see the error table in the project documentation.',
+    },
+  });
+  app.route('/', docsRoutes());
+
+  app.onError(errorHandler(logger));
+  app.notFound(notFoundHandler(methodIndex(app.routes)));
+  return app;
+}
+
+function tenantIssuer(config: Config, fetchImpl: typeof fetch, jwks: AppDeps['jwks']) {
+  if (!config.auth0Issuer || !config.AUTH0_AUDIENCE) {
+    throw new ConfigError(['AUTH0_DOMAIN: is required (with AUTH0_AUDIENCE) to verify tokens']);
+  }
+  return {
+    issuer: config.auth0Issuer,
+    audience: config.AUTH0_AUDIENCE,
+    keys: remoteJwks(config.auth0Issuer, { fetch: fetchImpl, ...jwks }),
+  };
+}
+
+export type App = ReturnType<typeof createApp>;

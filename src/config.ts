@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+/**
+ * The one description of the server's configuration. Both entries (Node and Workers) pass their
+ * raw environment through `parseConfig`; nothing else reads the environment.
+ *
+ * Names follow the Flask seed so an existing `.env` keeps working; SQLAlchemy-style URLs are
+ * translated to the URLs our drivers take.
+ */
+
+/** Empty strings in a `.env` mean "not set", as they did for the seed's python-dotenv. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
+
+const withDefault = (fallback: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), z.string().trim().min(1));
+
+const booleanFlag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? String(fallback) : String(v).toLowerCase()),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/**
+ * `sqlite:///instance/x.db` (relative) and `sqlite:////abs/x.db` (absolute) are SQLAlchemy's forms;
+ * libSQL wants `file:instance/x.db` and `file:/abs/x.db`.
+ */
+export function normaliseSqliteUrl(url: string): string {
+  const sqlalchemy = /^sqlite(?:\+\w+)?:\/\/\/(.*)$/.exec(url);
+  if (sqlalchemy) return `file:${sqlalchemy[1]}`;
+  return url;
+}
+
+/** `postgresql+psycopg2://` and friends become `postgresql://`. */
+export function normalisePostgresUrl(url: string): string {
+  return url.replace(/^postgres(?:ql)?(?:\+\w+)?:\/\//, 'postgresql://');
+}
+
+/**
+ * Auth0 domains are written many ways (`tenant.auth0.com`, `https://tenant.auth0.com/`); the token
+ * issuer is always `https://tenant.auth0.com/`. An explicit `http://` is kept (local stand-ins).
+ */
+export function issuerFromDomain(domain: string): string {
+  const withScheme = /^https?:\/\//i.test(domain) ? domain : `https://${domain}`;
+  return `${withScheme.replace(/\/+$/, '')}/`;
+}
+
+const sqliteUrl = withDefault('file:instance/jobmate.db')
+  .transform(normaliseSqliteUrl)
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(file:|libsql:|https?:|wss?:|:memory:)/,
+        'must be a file:, libsql:// or http(s) URL (or sqlite:///path)',
+      ),
+  );
+
+const postgresUrl = optionalString
+  .transform((v) => (v === undefined ? undefined : normalisePostgresUrl(v)))
+  .pipe(
+    z
+      .string()
+      .regex(/^postgresql:\/\/[^/]+/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  );
+
+const commaList = (fallback: string) =>
+  withDefault(fallback).transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'development' : v),
+      z.enum(['development', 'production', 'test']),
+    ),
+    PORT: z.preprocess(
+      (v) => (v === '' || v === undefined ? '5001' : v),
+      z.coerce.number().int().min(1).max(65535),
+    ),
+    CORS_ORIGINS: commaList('http://localhost:3000').pipe(
+      z.array(z.union([z.literal('*'), httpUrl])).min(1, 'needs at least one origin'),
+    ),
+    BODY_LIMIT_BYTES: z.preprocess(
+      (v) => (v === '' || v === undefined ? String(1024 * 1024) : v),
+      z.coerce.number().int().min(1024),
+    ),
+
+    AUTH0_DOMAIN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(https?:\/\/)?[a-z0-9.-]+(:\d+)?\/?$/i, 'must be a host name such as dev-xxxx.us.auth0.com')
+        .optional(),
+    ),
+    AUTH0_AUDIENCE: optionalString,
+    AUTH0_MGMT_CLIENT_ID: optionalString,
+    AUTH0_MGMT_CLIENT_SECRET: optionalString,
+
+    DATABASE_MODE: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'sqlite' : v),
+      z.enum(['sqlite', 'postgres']),
+    ),
+    DATABASE_DEV: sqliteUrl,
+    DATABASE_PROD: postgresUrl,
+    /** `auto`: the Neon driver for `*.neon.tech` hosts, `pg` over TCP otherwise (Node only). */
+    DATABASE_DRIVER: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'auto' : v),
+      z.enum(['auto', 'pg', 'neon']),
+    ),
+    MIGRATE_ON_START: booleanFlag(true),
+
+    UPLOAD_DIR: withDefault('instance/uploads'),
+    S3_BUCKET_NAME: optionalString,
+    S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
+    AWS_ACCESS_KEY_ID: optionalString,
+    AWS_SECRET_ACCESS_KEY: optionalString,
+    AWS_REGION: withDefault('us-east-1'),
+
+    CHROMA_URL: optionalString.pipe(httpUrl.optional()),
+    CHROMA_PERSIST_DIR: withDefault('./instance/chroma'),
+    EMBEDDINGS_BASE_URL: optionalString.pipe(httpUrl.optional()),
+    EMBEDDINGS_MODEL: optionalString,
+    EMBEDDINGS_API_KEY: optionalString,
+
+    DEEPSEEK_API_KEY: optionalString,
+    DEEPSEEK_BASE_URL: withDefault('https://api.deepseek.com').pipe(httpUrl),
+    DEEPSEEK_MODEL: withDefault('deepseek-chat'),
+    DEEPSEEK_MODELS: commaList('deepseek-chat,deepseek-reasoner'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH0_DOMAIN && !env.AUTH0_AUDIENCE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH0_AUDIENCE'],
+        message: 'is required when AUTH0_DOMAIN is set',
+      });
+    }
+    if (Boolean(env.AUTH0_MGMT_CLIENT_ID) !== Boolean(env.AUTH0_MGMT_CLIENT_SECRET)) {
+      const missing = env.AUTH0_MGMT_CLIENT_ID ? 'AUTH0_MGMT_CLIENT_SECRET' : 'AUTH0_MGMT_CLIENT_ID';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'AUTH0_MGMT_CLIENT_ID and _SECRET go together',
+      });
+    }
+    if (env.DATABASE_MODE === 'postgres' && !env.DATABASE_PROD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_PROD'],
+        message: 'is required when DATABASE_MODE=postgres',
+      });
+    }
+    if (env.S3_BUCKET_NAME && !(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_ACCESS_KEY_ID'],
+        message: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required with S3_BUCKET_NAME',
+      });
+    }
+    if (!env.DEEPSEEK_MODELS.includes(env.DEEPSEEK_MODEL)) {
+      ctx.addIssue({ code: 'custom', path: ['DEEPSEEK_MODEL'], message: 'must be one of DEEPSEEK_MODELS' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  /** `https://tenant.auth0.com/` when Auth0 is configured. */
+  auth0Issuer: string | undefined;
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a raw environment (strings) into the typed config, or throws one error naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const value = env[String(issue.path[0])];
+      const shown =
+        value === undefined || /SECRET|KEY|PASSWORD|DATABASE_PROD|DATABASE_DEV/.test(name)
+          ? ''
+          : ` (got "${value}")`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const raw = result.data;
+  return {
+    ...raw,
+    auth0Issuer: raw.AUTH0_DOMAIN ? issuerFromDomain(raw.AUTH0_DOMAIN) : undefined,
+    isProduction: raw.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,26 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import type { Database } from '../database';
+import * as schema from '../schema/sqlite';
+
+/** Cloudflare D1 (Workers): the SQLite schema and migrations, through a binding. */
+export function createD1Database(binding: D1DatabaseLike): Database {
+  const db = drizzle(binding as Parameters<typeof drizzle>[0], { schema });
+  return {
+    dialect: 'sqlite',
+    driver: 'd1',
+    db,
+    tables: schema,
+    async ping() {
+      await db.run(sql`select 1`);
+    },
+    async close() {},
+  };
+}
+
+/** The part of the D1 binding we rely on; the full type lives in @cloudflare/workers-types. */
+export interface D1DatabaseLike {
+  prepare(query: string): unknown;
+  batch(statements: unknown[]): Promise<unknown[]>;
+  exec(query: string): Promise<unknown>;
+}

@@ -1,0 +1,15 @@
+import type { UserProfile } from './db/users';
+import type { AuthContext } from './services/auth/verifier';
+
+/** What middleware puts on the context for the handlers after it. */
+export interface AppVariables {
+  requestId: string;
+  /** Set by the auth middleware on protected routes. */
+  auth: AuthContext;
+  /** Set by the auth middleware on routes that ask for hydration. */
+  user: UserProfile;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}

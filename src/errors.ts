@@ -1,0 +1,157 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** Every error code of the API contract (../shared/API.md, "Error codes"). */
+export type ErrorCode =
+  | 'validation_error'
+  | 'file_required'
+  | 'missing_or_invalid_authorization'
+  | 'token_expired'
+  | 'invalid_token'
+  | 'auth_failure'
+  | 'insufficient_scope'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'user_not_found_in_auth0'
+  | 'conflict'
+  | 'file_too_large'
+  | 'payload_too_large'
+  | 'unsupported_file_type'
+  | 'unreadable_document'
+  | 'rate_limited'
+  | 'hydrate_failure'
+  | 'server_error'
+  | 'mgmt_api_error'
+  | 'llm_upstream_error'
+  | 'storage_unavailable'
+  | 'vector_store_unavailable'
+  | 'database_unavailable'
+  | 'llm_not_configured';
+
+export type ErrorDetails = Record<string, string[]>;
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  details?: ErrorDetails;
+}
+
+/**
+ * The one way a handler, middleware or service reports a failure the client should see.
+ * `onError` turns it into the envelope; anything that is not an ApiError becomes a logged 500.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { details?: ErrorDetails; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ApiError';
+  }
+
+  toBody(): ErrorBody {
+    return this.options.details
+      ? { error: this.code, message: this.message, details: this.options.details }
+      : { error: this.code, message: this.message };
+  }
+}
+
+export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
+
+export const validationError = (details: ErrorDetails, message = 'The request is not valid') =>
+  new ApiError(400, 'validation_error', message, { details });
+
+/** A dependency (database, storage, vector store) could not be reached or answered with a server fault. */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: 'database' | 'storage' | 'vector_store',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+const dependencyCodes = {
+  database: 'database_unavailable',
+  storage: 'storage_unavailable',
+  vector_store: 'vector_store_unavailable',
+} as const satisfies Record<DependencyUnavailableError['dependency'], ErrorCode>;
+
+/** Error codes from the Postgres and SQLite drivers that mean "the database is not there", not "bad query". */
+const unavailableDatabaseCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_CANTOPEN',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+]);
+
+function errorChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = err;
+  while (current && chain.length < 6) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The constraint kind of a driver error, normalised across libSQL and Postgres. */
+export function constraintViolation(err: unknown): 'unique' | 'foreign_key' | undefined {
+  for (const e of errorChain(err)) {
+    const code = codeOf(e);
+    const message = e instanceof Error ? e.message : '';
+    if (code === '23505' || /UNIQUE constraint failed/i.test(message)) return 'unique';
+    if (code === '23503' || /FOREIGN KEY constraint failed/i.test(message)) return 'foreign_key';
+  }
+  return undefined;
+}
+
+/**
+ * The one place that maps failures of dependencies to the contract's error codes. Returns
+ * undefined for errors that are bugs (they become a logged 500 `server_error`).
+ */
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  for (const e of errorChain(err)) {
+    if (e instanceof DependencyUnavailableError) {
+      return new ApiError(
+        503,
+        dependencyCodes[e.dependency],
+        `The ${e.dependency.replace('_', ' ')} is unavailable`,
+        {
+          cause: e,
+        },
+      );
+    }
+    const code = codeOf(e);
+    if (code && unavailableDatabaseCodes.has(code)) {
+      return new ApiError(503, 'database_unavailable', 'The database is unavailable', { cause: e });
+    }
+  }
+  if (constraintViolation(err) === 'unique') {
+    return new ApiError(409, 'conflict', 'A record with the same unique key already exists', { cause: err });
+  }
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { drizzle as drizzleLibsql } from 'drizzle-orm/libsql';
+import { migrate as migrateLibsql } from 'drizzle-orm/libsql/migrator';
+import { migrate as migrateNeon } from 'drizzle-orm/neon-serverless/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { WebSocket } from 'ws';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { createLibsqlDatabase } from '../db/drivers/libsql';
+import { createNeonDatabase, createPgDatabase, type NeonOptions } from '../db/drivers/postgres';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const migrationsFolder = {
+  sqlite: path.join(projectRoot, 'migrations/sqlite'),
+  postgres: path.join(projectRoot, 'migrations/postgres'),
+};
+
+/** libSQL cannot create a `file:` database in a folder that does not exist yet. */
+function ensureParentFolder(url: string) {
+  if (!url.startsWith('file:')) return;
+  const file = url.slice('file:'.length).split('?')[0] ?? '';
+  if (file && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+}
+
+export type PostgresDriver = 'pg' | 'neon';
+
+export function postgresDriverFor(config: Pick<Config, 'DATABASE_DRIVER'>, url: string): PostgresDriver {
+  if (config.DATABASE_DRIVER !== 'auto') return config.DATABASE_DRIVER;
+  return /@[^/]*\.neon\.tech(?::\d+)?\//.test(url) ? 'neon' : 'pg';
+}
+
+/** Opens the configured database on Node: a libSQL file by default, Postgres with `DATABASE_MODE=postgres`. */
+export function openNodeDatabase(
+  config: Pick<Config, 'DATABASE_MODE' | 'DATABASE_DEV' | 'DATABASE_PROD' | 'DATABASE_DRIVER'>,
+  neon: NeonOptions = {},
+): Database {
+  if (config.DATABASE_MODE === 'sqlite') {
+    ensureParentFolder(config.DATABASE_DEV);
+    return createLibsqlDatabase(config.DATABASE_DEV);
+  }
+  const url = config.DATABASE_PROD;
+  if (!url) throw new Error('DATABASE_PROD is required in postgres mode');
+  return postgresDriverFor(config, url) === 'neon'
+    ? createNeonDatabase(url, { webSocketConstructor: WebSocket, ...neon })
+    : createPgDatabase(url);
+}
+
+/** Applies pending drizzle-kit migrations of the database's dialect. Idempotent. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const folder = migrationsFolder[database.dialect];
+  // The migrators are typed per driver; `database.db` is the driver's own Drizzle instance.
+  const db = database.db as unknown;
+  switch (database.driver) {
+    case 'libsql':
+      return migrateLibsql(db as ReturnType<typeof drizzleLibsql>, { migrationsFolder: folder });
+    case 'pg':
+      return migratePg(db as Parameters<typeof migratePg>[0], { migrationsFolder: folder });
+    case 'neon':
+      return migrateNeon(db as Parameters<typeof migrateNeon>[0], { migrationsFolder: folder });
+    case 'd1':
+      throw new Error('D1 databases are migrated with `wrangler d1 migrations apply`');
+  }
+}

@@ -1,0 +1,27 @@
+import { type AppDeps, createApp } from '../../src/app';
+import { parseConfig } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import type { Auth0StandIn } from './auth0-standin';
+import { mgmtClientId, mgmtClientSecret } from './auth0-standin';
+
+/** The app wired to a test database and the Auth0 stand-in, as the Node entry would wire it. */
+export function createTestApp(options: {
+  database: Database;
+  auth0: Auth0StandIn;
+  env?: Record<string, string>;
+  management?: boolean;
+  deps?: Partial<AppDeps>;
+}) {
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    AUTH0_DOMAIN: options.auth0.issuer,
+    AUTH0_AUDIENCE: options.auth0.audience,
+    ...(options.management === false
+      ? {}
+      : { AUTH0_MGMT_CLIENT_ID: mgmtClientId, AUTH0_MGMT_CLIENT_SECRET: mgmtClientSecret }),
+    ...options.env,
+  });
+  return createApp({ config, database: options.database, jwks: { cooldownMs: 0 }, ...options.deps });
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
