@@ -36,6 +36,8 @@ export interface AppDeps {
   tokenIssuer?: { issuer: string; audience: string; keys: JWTVerifyGetKey };
   /** Tuning of the remote JWKS cache (tests shorten the rotation cooldown). */
   jwks?: { cooldownMs?: number; timeoutMs?: number };
+  /** How long a Management API call may take before it counts as failed (default 5 s). */
+  managementTimeoutMs?: number;
   probes?: { storage?: Probe; vector_store?: Probe };
 }
 
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps) {
           clientSecret: config.AUTH0_MGMT_CLIENT_SECRET,
           fetch: fetchImpl,
           clock,
+          timeoutMs: deps.managementTimeoutMs,
         })
       : undefined;
   const users = createUserStore(database);

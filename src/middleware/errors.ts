@@ -24,6 +24,17 @@ function fromHttpException(err: HTTPException): ApiError {
       details: { body: [err.message] },
     });
   }
+  if (err.status === 415) {
+    // A JSON route sent another media type: the contract's table has no code for it; the body is invalid.
+    return new ApiError(
+      400,
+      'validation_error',
+      'The request body must be JSON (Content-Type: application/json)',
+      {
+        details: { body: ['must be application/json'] },
+      },
+    );
+  }
   if (err.status === 401) return new ApiError(401, 'missing_or_invalid_authorization', err.message);
   return new ApiError(
     err.status === 404 ? 404 : 500,
