@@ -96,7 +96,8 @@ export function createApp(deps: AppDeps) {
     return globalBodyLimit(c, next);
   });
 
-  app
+  // Chained so the returned type carries every route's schema (for Hono's typed `hc` client).
+  const api = app
     .route(
       '/',
       healthRoutes({
@@ -129,7 +130,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler(methodIndex(app.routes)));
-  return app;
+  return api;
 }
 
 function tenantIssuer(config: Config, fetchImpl: typeof fetch, jwks: AppDeps['jwks']) {
@@ -143,4 +144,6 @@ function tenantIssuer(config: Config, fetchImpl: typeof fetch, jwks: AppDeps['jw
   };
 }
 
-export type App = ReturnType<typeof createApp>;
+/** The app's type, for Hono's typed client: `hc<AppType>('https://api.example.com')`. */
+export type AppType = ReturnType<typeof createApp>;
+export type App = AppType;
