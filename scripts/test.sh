@@ -8,7 +8,10 @@ bash scripts/ensure-postgres.sh
 
 echo "== typecheck and lint"
 npx tsc --noEmit
+npx tsc --noEmit -p test/workers
 npx biome check .
 
 echo "== tests on Node (libSQL, Postgres over pg and the Neon driver)"
 npx vitest run
+echo "== tests inside workerd (Workers entry, D1)"
+npx vitest run --config vitest.workers.config.ts

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Database } from './db/database';
+import { createJobStore } from './db/jobs';
 import { createContactProfileStore } from './db/profiles';
 import { createUserStore } from './db/users';
 import { ApiError } from './errors';
@@ -17,6 +18,7 @@ import { requestLog } from './middleware/request-log';
 import { createRouter } from './openapi';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes, type Probe } from './routes/health';
+import { jobRoutes } from './routes/jobs';
 import { meRoutes } from './routes/me';
 import { profileRoutes } from './routes/profile';
 import { createManagementClient } from './services/auth/management';
@@ -42,7 +44,7 @@ export interface AppDeps {
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
-const ownBodyLimit: RegExp[] = [];
+const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/];
 
 /** Builds the whole API from its dependencies. Runtime-neutral: the Node and Workers entries call this. */
 export function createApp(deps: AppDeps) {
@@ -108,7 +110,16 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route('/', meRoutes({ guard }))
-    .route('/', profileRoutes({ guard, profiles: createContactProfileStore(database), clock }));
+    .route('/', profileRoutes({ guard, profiles: createContactProfileStore(database), clock }))
+    .route(
+      '/',
+      jobRoutes({
+        guard,
+        jobs: createJobStore(database),
+        clock,
+        importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
+      }),
+    );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -146,4 +157,3 @@ function tenantIssuer(config: Config, fetchImpl: typeof fetch, jwks: AppDeps['jw
 
 /** The app's type, for Hono's typed client: `hc<AppType>('https://api.example.com')`. */
 export type AppType = ReturnType<typeof createApp>;
-export type App = AppType;

@@ -94,6 +94,17 @@ export const configSchema = z
       z.coerce.number().int().min(1024),
     ),
 
+    JOBS_IMPORT_MAX_BYTES: z.preprocess(
+      (v) => (v === '' || v === undefined ? String(100 * 1024 * 1024) : v),
+      z.coerce.number().int().min(1024),
+    ),
+
+    /** Demo postings loaded into an empty job board on start, outside production (0: none). */
+    DEMO_JOBS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '3000' : v),
+      z.coerce.number().int().min(0).max(1_000_000),
+    ),
+
     AUTH0_DOMAIN: optionalString.pipe(
       z
         .string()

@@ -1,11 +1,15 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../app';
 import { ConfigError } from '../config';
-import { createJsonLogger, describeError } from '../logger';
+import type { Database } from '../db/database';
+import { createJobStore } from '../db/jobs';
+import { createJsonLogger, describeError, type Logger } from '../logger';
 import { localJwks } from '../services/auth/verifier';
+import { seedDemoJobs } from '../services/jobs/demo-seed';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { loadDevIssuer } from './dev-issuer';
 import { loadNodeConfig } from './environment';
+import { loadOnetJobData } from './onet-data';
 
 /** Node entry: config from the environment and `.env`, migrations, the server, graceful shutdown. */
 async function main() {
@@ -40,6 +44,9 @@ async function main() {
     logger.info('migrations applied', { dialect: database.dialect, driver: database.driver });
   }
 
+  if (!config.isProduction && config.DEMO_JOBS > 0)
+    await loadDemoJobsIfEmpty(database, config.DEMO_JOBS, logger);
+
   const app = createApp({ config, database, logger, tokenIssuer });
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` });
@@ -66,6 +73,15 @@ async function main() {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** A newcomer's `npm start` shows a working board; production never adds data of its own. */
+async function loadDemoJobsIfEmpty(database: Database, count: number, logger: Logger) {
+  const store = createJobStore(database);
+  if ((await store.countActive()) > 0) return;
+  const started = performance.now();
+  const result = await seedDemoJobs(store, loadOnetJobData(), { count, now: new Date() });
+  logger.info('demo jobs loaded', { created: result.created, ms: Math.round(performance.now() - started) });
 }
 
 main().catch((err: unknown) => {

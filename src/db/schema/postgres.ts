@@ -1,4 +1,14 @@
-import { integer, pgTable, timestamp as pgTimestamp, text } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  pgTable,
+  timestamp as pgTimestamp,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /** Postgres schema: the same tables, column names and row types as ./sqlite.ts. */
 
@@ -29,3 +39,43 @@ export const contactProfiles = pgTable('contact_profiles', {
   websiteUrl: text('website_url'),
   updatedAt: timestamp('updated_at').notNull(),
 });
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** Title weighs most, then company, then description (ts_rank uses the weights). */
+const searchDocument: SQL = sql`setweight(to_tsvector('english', coalesce("title", '')), 'A') || setweight(to_tsvector('english', coalesce("company", '')), 'B') || setweight(to_tsvector('english', coalesce("description", '')), 'C')`;
+
+/**
+ * Job postings. `search` is a generated tsvector with a GIN index; location and company have
+ * trigram indexes (pg_trgm) so case-insensitive substring filters use an index.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    title: text('title').notNull(),
+    company: text('company').notNull(),
+    location: text('location').notNull(),
+    jobType: text('job_type').notNull(),
+    description: text('description').notNull(),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+    source: text('source'),
+    externalId: text('external_id'),
+    url: text('url'),
+    salaryMin: integer('salary_min'),
+    salaryMax: integer('salary_max'),
+    currency: text('currency'),
+    remote: boolean('remote').notNull().default(false),
+    search: tsvector('search').generatedAlwaysAs(searchDocument),
+  },
+  (t) => [
+    uniqueIndex('jobs_source_external_id_unique').on(t.source, t.externalId),
+    index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id),
+    index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id),
+    index('jobs_search_idx').using('gin', t.search),
+    index('jobs_location_trgm_idx').using('gin', sql`lower(${t.location}) gin_trgm_ops`),
+    index('jobs_company_trgm_idx').using('gin', sql`lower(${t.company}) gin_trgm_ops`),
+  ],
+);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQLite/libSQL/D1 schema. Same tables, column names and row types as ./postgres.ts; the
@@ -33,3 +33,34 @@ export const contactProfiles = sqliteTable('contact_profiles', {
   websiteUrl: text('website_url'),
   updatedAt: timestamp('updated_at').notNull(),
 });
+
+/**
+ * Job postings. Full-text search is the `jobs_fts` FTS5 table (title, company, description; porter
+ * stemming), kept in sync by triggers: see the custom migration in migrations/sqlite.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    company: text('company').notNull(),
+    location: text('location').notNull(),
+    jobType: text('job_type').notNull(),
+    description: text('description').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+    source: text('source'),
+    externalId: text('external_id'),
+    url: text('url'),
+    salaryMin: integer('salary_min'),
+    salaryMax: integer('salary_max'),
+    currency: text('currency'),
+    remote: integer('remote', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('jobs_source_external_id_unique').on(t.source, t.externalId),
+    index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id),
+    index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id),
+  ],
+);

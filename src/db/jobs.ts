@@ -1,0 +1,251 @@
+import { and, type Column, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Database } from './database';
+
+export interface Job {
+  id: number;
+  title: string;
+  company: string;
+  location: string;
+  jobType: string;
+  description: string;
+  isActive: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  source: string | null;
+  externalId: string | null;
+  url: string | null;
+  salaryMin: number | null;
+  salaryMax: number | null;
+  currency: string | null;
+  remote: boolean;
+}
+
+export type NewJob = Omit<Job, 'id' | 'isActive' | 'createdAt' | 'updatedAt'> & { createdAt?: Date };
+export type JobChanges = Partial<Omit<Job, 'id' | 'isActive' | 'createdAt' | 'updatedAt'>>;
+
+export interface JobFilters {
+  jobType?: string;
+  /** Case-insensitive substring; the text is data (no wildcards). */
+  location?: string;
+  company?: string;
+  /** Full-text search over title, company and description. */
+  q?: string;
+  sort: 'newest' | 'relevance';
+}
+
+export interface JobStore {
+  list(filters: JobFilters, page: { offset: number; limit: number }): Promise<{ jobs: Job[]; total: number }>;
+  /** An active job; inactive ones only with `includeInactive`. */
+  get(id: number, options?: { includeInactive?: boolean }): Promise<Job | undefined>;
+  create(job: NewJob, now: Date): Promise<Job>;
+  update(id: number, changes: JobChanges, now: Date): Promise<Job | undefined>;
+  /** Soft delete. False when there is no such job. */
+  deactivate(id: number, now: Date): Promise<boolean>;
+  /**
+   * Inserts or updates by (source, external_id), one transaction per call; every row must have
+   * both. Duplicates within the batch: the last one wins. Re-imported jobs become active again.
+   */
+  upsertMany(
+    jobs: (NewJob & { source: string; externalId: string })[],
+    now: Date,
+  ): Promise<{ created: number; updated: number }>;
+  countActive(): Promise<number>;
+}
+
+/** Turns free text into an FTS5 query: words and "quoted phrases" ANDed, `-word` excluded, OR kept. */
+export function toFts5Query(input: string): string | undefined {
+  const positives: string[] = [];
+  const negatives: string[] = [];
+  const pattern = /(-?)"([^"]*)"|(-?)(\S+)/g;
+  for (const m of input.matchAll(pattern)) {
+    const negated = (m[1] ?? m[3]) === '-';
+    const text = (m[2] ?? m[4] ?? '').replace(/"/g, '').trim();
+    if (!text) continue;
+    if (!negated && text === 'OR' && positives.length > 0) {
+      positives.push('OR');
+      continue;
+    }
+    // Each word is quoted so FTS5 syntax in the input (AND, NEAR, *, :, ^) is data, not operators.
+    const phrase = `"${text}"`;
+    if (negated) negatives.push(phrase);
+    else positives.push(phrase);
+  }
+  while (positives.at(-1) === 'OR') positives.pop();
+  if (positives.length === 0) return undefined;
+  const query = positives.join(' ');
+  return negatives.length > 0 ? `(${query}) NOT (${negatives.join(' OR ')})` : query;
+}
+
+/** `%`, `_` and `\` are data in our filters. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function createJobStore(database: Database): JobStore {
+  const { db, tables, dialect } = database;
+  const { jobs } = tables;
+
+  // Explicit columns: Postgres also has a generated `search` tsvector we never want to ship around.
+  const columns = {
+    id: jobs.id,
+    title: jobs.title,
+    company: jobs.company,
+    location: jobs.location,
+    jobType: jobs.jobType,
+    description: jobs.description,
+    isActive: jobs.isActive,
+    createdAt: jobs.createdAt,
+    updatedAt: jobs.updatedAt,
+    source: jobs.source,
+    externalId: jobs.externalId,
+    url: jobs.url,
+    salaryMin: jobs.salaryMin,
+    salaryMax: jobs.salaryMax,
+    currency: jobs.currency,
+    remote: jobs.remote,
+  };
+
+  function contains(column: Column, text: string): SQL {
+    return dialect === 'postgres'
+      ? sql`lower(${column}) like lower(${`%${escapeLike(text)}%`})` // served by the pg_trgm index
+      : sql`instr(lower(${column}), lower(${text})) > 0`;
+  }
+
+  /**
+   * The search condition, its rank expression (ascending is best) and, on SQLite, the FTS5 table to
+   * join (bm25() only exists inside an FTS query); `none` when q has no searchable words.
+   */
+  function search(q: string): { where: SQL; rank: SQL; join?: { table: SQL; on: SQL } } | 'none' {
+    if (dialect === 'postgres') {
+      if (!/[\p{L}\p{N}]/u.test(q)) return 'none';
+      const query = sql`websearch_to_tsquery('english', ${q})`;
+      return { where: sql`"jobs"."search" @@ ${query}`, rank: sql`ts_rank("jobs"."search", ${query}) desc` };
+    }
+    const query = toFts5Query(q);
+    if (!query) return 'none';
+    return {
+      where: sql`jobs_fts match ${query}`,
+      // Column weights: title 10, company 5, description 1.
+      rank: sql`bm25(jobs_fts, 10.0, 5.0, 1.0)`,
+      join: { table: sql`jobs_fts`, on: sql`jobs_fts.rowid = ${jobs.id}` },
+    };
+  }
+
+  async function get(id: number, options: { includeInactive?: boolean } = {}) {
+    const where = options.includeInactive ? eq(jobs.id, id) : and(eq(jobs.id, id), eq(jobs.isActive, true));
+    const rows = await db.select(columns).from(jobs).where(where).limit(1);
+    return rows[0];
+  }
+
+  return {
+    async list(filters, page) {
+      const conditions: SQL[] = [eq(jobs.isActive, true)];
+      if (filters.jobType) conditions.push(eq(jobs.jobType, filters.jobType));
+      if (filters.location) conditions.push(contains(jobs.location, filters.location));
+      if (filters.company) conditions.push(contains(jobs.company, filters.company));
+      let rows = db.select(columns).from(jobs).$dynamic();
+      let totals = db.select({ total: count() }).from(jobs).$dynamic();
+      const order = [desc(jobs.createdAt), desc(jobs.id)];
+      if (filters.q !== undefined) {
+        const found = search(filters.q);
+        if (found === 'none') return { jobs: [], total: 0 };
+        conditions.push(found.where);
+        if (found.join) {
+          rows = rows.innerJoin(found.join.table, found.join.on);
+          totals = totals.innerJoin(found.join.table, found.join.on);
+        }
+        if (filters.sort === 'relevance') order.unshift(found.rank);
+      }
+      const where = and(...conditions);
+      const [pageRows, totalRows] = await Promise.all([
+        rows
+          .where(where)
+          .orderBy(...order)
+          .limit(page.limit)
+          .offset(page.offset),
+        totals.where(where),
+      ]);
+      return { jobs: pageRows, total: Number(totalRows[0]?.total ?? 0) };
+    },
+
+    get,
+
+    async create(job, now) {
+      const rows = await db
+        .insert(jobs)
+        .values({ ...job, createdAt: job.createdAt ?? now, updatedAt: now, isActive: true })
+        .returning(columns);
+      const row = rows[0];
+      if (!row) throw new Error('insert into jobs returned no row');
+      return row;
+    },
+
+    async update(id, changes, now) {
+      const rows = await db
+        .update(jobs)
+        .set({ ...changes, updatedAt: now })
+        .where(and(eq(jobs.id, id), eq(jobs.isActive, true)))
+        .returning(columns);
+      return rows[0];
+    },
+
+    async deactivate(id, now) {
+      const rows = await db
+        .update(jobs)
+        .set({ isActive: false, updatedAt: now })
+        .where(eq(jobs.id, id))
+        .returning({ id: jobs.id });
+      return rows.length > 0;
+    },
+
+    async upsertMany(batch, now) {
+      const latest = new Map<string, (typeof batch)[number]>();
+      for (const job of batch) latest.set(JSON.stringify([job.source, job.externalId]), job);
+      const unique = [...latest.values()];
+      if (unique.length === 0) return { created: 0, updated: 0 };
+      return db.transaction(async (tx) => {
+        const existing = await tx
+          .select({ source: jobs.source, externalId: jobs.externalId })
+          .from(jobs)
+          .where(
+            inArray(
+              sql`(${jobs.source}, ${jobs.externalId})`,
+              unique.map((j) => sql`(${j.source}, ${j.externalId})`),
+            ),
+          );
+        await tx
+          .insert(jobs)
+          .values(
+            unique.map((job) => ({
+              ...job,
+              createdAt: job.createdAt ?? now,
+              updatedAt: now,
+              isActive: true,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [jobs.source, jobs.externalId],
+            set: {
+              title: sql`excluded.title`,
+              company: sql`excluded.company`,
+              location: sql`excluded.location`,
+              jobType: sql`excluded.job_type`,
+              description: sql`excluded.description`,
+              url: sql`excluded.url`,
+              salaryMin: sql`excluded.salary_min`,
+              salaryMax: sql`excluded.salary_max`,
+              currency: sql`excluded.currency`,
+              remote: sql`excluded.remote`,
+              isActive: true,
+              updatedAt: now,
+            },
+          });
+        const updated = existing.length + (batch.length - unique.length);
+        return { created: batch.length - updated, updated };
+      });
+    },
+
+    async countActive() {
+      const rows = await db.select({ total: count() }).from(jobs).where(eq(jobs.isActive, true));
+      return Number(rows[0]?.total ?? 0);
+    },
+  };
+}

@@ -1,0 +1,334 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Clock } from '../clock';
+import type { Job, JobChanges, JobStore } from '../db/jobs';
+import { ApiError, notFound, validationError } from '../errors';
+import type { AuthGuard } from '../middleware/auth';
+import {
+  authErrorResponses,
+  bearerSecurity,
+  createRouter,
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+} from '../openapi';
+import { offsetOf, PaginationSchema, pageQuery, paginationBlock } from '../pagination';
+import { ImportFormatError, importFormatOf, parseImport } from '../services/jobs/import-parser';
+import { importJobs, toNewJob } from '../services/jobs/importer';
+import { JobInputSchema, type JobPatch, JobPatchSchema, jobTypes } from '../services/jobs/job-input';
+import { declaredTooLarge, limitBytes } from '../streams';
+
+export interface JobRoutesDeps {
+  guard: AuthGuard;
+  jobs: JobStore;
+  clock: Clock;
+  /** Largest import body, bytes. */
+  importMaxBytes: number;
+}
+
+const optionalFilter = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
+const ListQuerySchema = z
+  .object({
+    ...pageQuery,
+    job_type: z.enum(jobTypes).optional(),
+    location: optionalFilter(200).openapi({ description: 'Case-insensitive substring; % and _ are literal' }),
+    company: optionalFilter(200).openapi({ description: 'Case-insensitive substring; % and _ are literal' }),
+    q: optionalFilter(500).openapi({ description: 'Full-text search over title, company and description' }),
+    sort: z.enum(['newest', 'relevance']).default('newest'),
+  })
+  .refine((query) => query.sort !== 'relevance' || query.q !== undefined, {
+    message: 'sort=relevance needs q',
+    path: ['sort'],
+  });
+
+const JobIdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 42 }),
+});
+
+const JobSummarySchema = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    company: z.string(),
+    location: z.string(),
+    job_type: z.enum(jobTypes),
+    description: z.string(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('JobSummary');
+
+const JobSchema = JobSummarySchema.extend({
+  updated_at: z.string().openapi({ format: 'date-time' }),
+  source: z.string().nullable(),
+  external_id: z.string().nullable(),
+  url: z.string().nullable(),
+  salary_min: z.number().int().nullable(),
+  salary_max: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  remote: z.boolean(),
+  skills: z.array(z.object({ id: z.string(), name: z.string() })),
+}).openapi('Job');
+
+const JobListSchema = z
+  .object({ jobs: z.array(JobSummarySchema), pagination: PaginationSchema })
+  .openapi('JobList');
+
+const ImportSummarySchema = z
+  .object({
+    created: z.number().int(),
+    updated: z.number().int(),
+    failed: z.array(z.object({ row: z.number().int(), error: z.string() })),
+    failed_total: z.number().int(),
+  })
+  .openapi('ImportSummary');
+
+const toSummary = (job: Job): z.infer<typeof JobSummarySchema> => ({
+  id: job.id,
+  title: job.title,
+  company: job.company,
+  location: job.location,
+  job_type: job.jobType as z.infer<typeof JobSummarySchema>['job_type'],
+  description: job.description,
+  created_at: job.createdAt.toISOString(),
+});
+
+const toJob = (job: Job): z.infer<typeof JobSchema> => ({
+  ...toSummary(job),
+  updated_at: job.updatedAt.toISOString(),
+  source: job.source,
+  external_id: job.externalId,
+  url: job.url,
+  salary_min: job.salaryMin,
+  salary_max: job.salaryMax,
+  currency: job.currency,
+  remote: job.remote,
+  skills: [], // filled by the skills service
+});
+
+function toChanges(patch: JobPatch): JobChanges {
+  const changes: JobChanges = {};
+  if (patch.title !== undefined) changes.title = patch.title;
+  if (patch.company !== undefined) changes.company = patch.company;
+  if (patch.location !== undefined) changes.location = patch.location;
+  if (patch.job_type !== undefined) changes.jobType = patch.job_type;
+  if (patch.description !== undefined) changes.description = patch.description;
+  if (patch.external_id !== undefined) changes.externalId = patch.external_id;
+  if (patch.source !== undefined) changes.source = patch.source;
+  if (patch.url !== undefined) changes.url = patch.url;
+  if (patch.salary_min !== undefined) changes.salaryMin = patch.salary_min;
+  if (patch.salary_max !== undefined) changes.salaryMax = patch.salary_max;
+  if (patch.currency !== undefined) changes.currency = patch.currency;
+  if (patch.remote !== undefined) changes.remote = patch.remote;
+  return changes;
+}
+
+const writeResponses = {
+  400: errorResponse('validation_error'),
+  ...authErrorResponses,
+  404: errorResponse('not_found'),
+  409: errorResponse('conflict: another job has the same source and external_id'),
+};
+
+export function jobRoutes(deps: JobRoutesDeps) {
+  const { jobs, clock } = deps;
+  const reader = deps.guard();
+  const writer = deps.guard({ scopes: ['write:jobs'] });
+
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/api/jobs/import',
+        tags: ['Jobs'],
+        summary: 'Bulk upsert on (source, external_id) from a JSON array, NDJSON or CSV body',
+        description:
+          'Streamed and batched: memory stays bounded whatever the body size. Each bad row is reported ' +
+          'as {row, error} while good rows land. Rows without external_id get a stable content hash, ' +
+          'rows without source get "import". `failed` lists the first 1000 bad rows; `failed_total` counts all.',
+        security: bearerSecurity,
+        middleware: [writer] as const,
+        // Plain schema objects, not zod: a zod body would make the validator buffer the whole body,
+        // and this route streams it through its own parser and per-row validation.
+        request: {
+          body: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'array', items: { $ref: '#/components/schemas/JobInput' } },
+              },
+              'application/x-ndjson': {
+                schema: { type: 'string', description: 'One JobInput object a line' },
+              },
+              'text/csv': {
+                schema: { type: 'string', description: 'A header row with JobInput field names' },
+              },
+            },
+          },
+        },
+        responses: {
+          200: jsonResponse(ImportSummarySchema, 'What landed and what failed'),
+          400: errorResponse('validation_error: the body is not a JSON array, or the CSV has no header'),
+          ...authErrorResponses,
+          413: errorResponse('payload_too_large'),
+          415: errorResponse('unsupported_file_type: not JSON, NDJSON or CSV'),
+        },
+      }),
+      async (c) => {
+        const format = importFormatOf(c.req.header('content-type'));
+        if (!format) {
+          throw new ApiError(
+            415,
+            'unsupported_file_type',
+            'Send application/json, application/x-ndjson or text/csv',
+          );
+        }
+        const tooLarge = () =>
+          new ApiError(413, 'payload_too_large', `An import is limited to ${deps.importMaxBytes} bytes`);
+        if (declaredTooLarge(c.req.header('content-length'), deps.importMaxBytes)) throw tooLarge();
+        const body = c.req.raw.body;
+        if (!body) throw validationError({ body: ['is empty'] }, 'The import body is empty');
+        try {
+          const items = parseImport(limitBytes(body, deps.importMaxBytes, tooLarge), format);
+          const summary = await importJobs(items, jobs, { now: clock.now() });
+          return c.json(summary, 200);
+        } catch (err) {
+          if (err instanceof ImportFormatError) throw validationError({ body: [err.message] }, err.message);
+          throw err;
+        }
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/jobs',
+        tags: ['Jobs'],
+        summary: 'Active jobs, newest first or by relevance, with filters and full-text search',
+        security: bearerSecurity,
+        middleware: [reader] as const,
+        request: { query: ListQuerySchema },
+        responses: {
+          200: jsonResponse(JobListSchema, 'A page of jobs and the pagination block'),
+          400: errorResponse('validation_error'),
+          ...authErrorResponses,
+        },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { jobs: rows, total } = await jobs.list(
+          {
+            jobType: query.job_type,
+            location: query.location,
+            company: query.company,
+            q: query.q,
+            sort: query.sort,
+          },
+          { offset: offsetOf(query.page, query.limit), limit: query.limit },
+        );
+        return c.json(
+          { jobs: rows.map(toSummary), pagination: paginationBlock(total, query.page, query.limit) },
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/jobs/{id}',
+        tags: ['Jobs'],
+        summary: 'One active job with its skills',
+        security: bearerSecurity,
+        middleware: [reader] as const,
+        request: { params: JobIdParams },
+        responses: {
+          200: jsonResponse(JobSchema, 'The job'),
+          400: errorResponse('validation_error'),
+          ...authErrorResponses,
+          404: errorResponse('not_found: no such job, or it is inactive'),
+        },
+      }),
+      async (c) => {
+        const job = await jobs.get(c.req.valid('param').id);
+        if (!job) throw notFound('Job');
+        return c.json(toJob(job), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/api/jobs',
+        tags: ['Jobs'],
+        summary: 'Creates a job (scope write:jobs)',
+        security: bearerSecurity,
+        middleware: [writer] as const,
+        request: { body: jsonBody(JobInputSchema) },
+        responses: { 201: jsonResponse(JobSchema, 'The new job'), ...writeResponses },
+      }),
+      async (c) => {
+        const input = toNewJob(c.req.valid('json'));
+        // An external id means nothing without its source; manual entries share one.
+        const job = await jobs.create(
+          input.externalId && !input.source ? { ...input, source: 'manual' } : input,
+          clock.now(),
+        );
+        c.header('Location', `/api/jobs/${job.id}`);
+        return c.json(toJob(job), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/api/jobs/{id}',
+        tags: ['Jobs'],
+        summary: 'Changes some fields of an active job (scope write:jobs)',
+        security: bearerSecurity,
+        middleware: [writer] as const,
+        request: { params: JobIdParams, body: jsonBody(JobPatchSchema) },
+        responses: { 200: jsonResponse(JobSchema, 'The job after the change'), ...writeResponses },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const changes = toChanges(c.req.valid('json'));
+        const current = await jobs.get(id);
+        if (!current) throw notFound('Job');
+        const salaryMin = changes.salaryMin !== undefined ? changes.salaryMin : current.salaryMin;
+        const salaryMax = changes.salaryMax !== undefined ? changes.salaryMax : current.salaryMax;
+        if (salaryMin !== null && salaryMax !== null && salaryMin > salaryMax) {
+          throw validationError({ salary_max: ['must not be below salary_min'] });
+        }
+        const job = await jobs.update(id, changes, clock.now());
+        if (!job) throw notFound('Job');
+        return c.json(toJob(job), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/api/jobs/{id}',
+        tags: ['Jobs'],
+        summary: 'Deactivates a job (soft delete; scope write:jobs)',
+        security: bearerSecurity,
+        middleware: [writer] as const,
+        request: { params: JobIdParams },
+        responses: {
+          204: { description: 'Deactivated (also when it already was)' },
+          ...authErrorResponses,
+          404: errorResponse('not_found'),
+        },
+      }),
+      async (c) => {
+        if (!(await jobs.deactivate(c.req.valid('param').id, clock.now()))) throw notFound('Job');
+        return c.body(null, 204);
+      },
+    );
+}

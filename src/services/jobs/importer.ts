@@ -1,0 +1,110 @@
+import type { JobStore, NewJob } from '../../db/jobs';
+import { issueDetails } from '../../openapi';
+import type { ImportItem } from './import-parser';
+import { type JobInput, JobInputSchema } from './job-input';
+
+export interface ImportSummary {
+  created: number;
+  updated: number;
+  /** The first `maxReportedFailures` bad rows. */
+  failed: { row: number; error: string }[];
+  /** Every bad row, also those not listed in `failed`. */
+  failed_total: number;
+}
+
+export interface ImportOptions {
+  now: Date;
+  /** `source` of rows that name none. */
+  defaultSource?: string;
+  batchSize?: number;
+  maxReportedFailures?: number;
+  onProgress?: (progress: { rows: number; created: number; updated: number; failed: number }) => void;
+}
+
+/** Input field names to store column names. */
+export function toNewJob(input: JobInput): NewJob {
+  return {
+    title: input.title,
+    company: input.company,
+    location: input.location,
+    jobType: input.job_type,
+    description: input.description,
+    source: input.source ?? null,
+    externalId: input.external_id ?? null,
+    url: input.url ?? null,
+    salaryMin: input.salary_min ?? null,
+    salaryMax: input.salary_max ?? null,
+    currency: input.currency ?? null,
+    remote: input.remote ?? false,
+  };
+}
+
+/**
+ * A stable id for rows without `external_id`, so importing the same file twice creates nothing new:
+ * a SHA-256 of the fields that identify a posting.
+ */
+async function contentId(job: NewJob): Promise<string> {
+  const text = [job.title, job.company, job.location, job.jobType, job.description].join('\u0000');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return `sha256:${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function describeIssues(details: Record<string, string[]>): string {
+  return Object.entries(details)
+    .map(([field, messages]) => `${field}: ${messages.join('; ')}`)
+    .join(', ');
+}
+
+/**
+ * Validates parsed rows and upserts the good ones in batches (one transaction each), so memory
+ * stays bounded by a batch and a bad row fails alone.
+ */
+export async function importJobs(
+  items: AsyncIterable<ImportItem>,
+  store: JobStore,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? 500;
+  const maxReported = options.maxReportedFailures ?? 1000;
+  const defaultSource = options.defaultSource ?? 'import';
+  const summary: ImportSummary = { created: 0, updated: 0, failed: [], failed_total: 0 };
+  let batch: (NewJob & { source: string; externalId: string })[] = [];
+  let rows = 0;
+
+  const fail = (row: number, error: string) => {
+    summary.failed_total++;
+    if (summary.failed.length < maxReported) summary.failed.push({ row, error });
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await store.upsertMany(batch, options.now);
+    summary.created += result.created;
+    summary.updated += result.updated;
+    batch = [];
+    options.onProgress?.({
+      rows,
+      created: summary.created,
+      updated: summary.updated,
+      failed: summary.failed_total,
+    });
+  };
+
+  for await (const item of items) {
+    rows++;
+    if ('error' in item) {
+      fail(item.row, item.error);
+      continue;
+    }
+    const parsed = JobInputSchema.safeParse(item.record);
+    if (!parsed.success) {
+      fail(item.row, describeIssues(issueDetails(parsed.error)));
+      continue;
+    }
+    const job = toNewJob(parsed.data);
+    const source = job.source ?? defaultSource;
+    batch.push({ ...job, source, externalId: job.externalId ?? (await contentId(job)) });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return summary;
+}

@@ -1,0 +1,107 @@
+import type { ExecutionContext } from 'hono';
+import { type AppType, createApp } from './app';
+import { type Config, ConfigError, parseConfig } from './config';
+import type { Database } from './db/database';
+import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
+import { createNeonDatabase } from './db/drivers/postgres';
+import { createJsonLogger, describeError } from './logger';
+import { remoteJwks } from './services/auth/verifier';
+
+/**
+ * Cloudflare Workers entry. Variables and secrets arrive as string bindings named like the Node
+ * environment (see wrangler.toml) and go through the same `parseConfig`; `DATABASE_MODE=sqlite`
+ * uses the D1 binding `DB`, `postgres` the Neon driver with `DATABASE_PROD`.
+ */
+export interface WorkerBindings {
+  /** D1 database (DATABASE_MODE=sqlite). */
+  DB?: D1DatabaseLike;
+  /** Plain-text variables and secrets: AUTH0_DOMAIN, DATABASE_MODE, DATABASE_PROD, ... */
+  [name: string]: unknown;
+}
+
+type TokenIssuer = NonNullable<Parameters<typeof createApp>[0]['tokenIssuer']>;
+
+interface Isolate {
+  config: Config;
+  /** Built once per isolate so the JWKS cache outlives a request. */
+  tokenIssuer: TokenIssuer;
+  /** D1 only: the whole app, reused. A Postgres pool cannot outlive its request on Workers. */
+  app?: AppType;
+}
+
+const logger = createJsonLogger((line) => console.log(line));
+
+/** Per isolate, keyed on the env object (the same object for every request of an isolate). */
+const isolates = new WeakMap<WorkerBindings, Isolate>();
+
+function stringVars(env: WorkerBindings): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') vars[name] = value;
+  return vars;
+}
+
+function setUp(env: WorkerBindings): Isolate {
+  const cached = isolates.get(env);
+  if (cached) return cached;
+  const config = parseConfig(stringVars(env));
+  if (!config.auth0Issuer || !config.AUTH0_AUDIENCE) {
+    throw new ConfigError([
+      'AUTH0_DOMAIN: is required on Workers (with AUTH0_AUDIENCE); there is no development issuer here',
+    ]);
+  }
+  if (config.DATABASE_MODE === 'sqlite' && !env.DB) {
+    throw new ConfigError(['DB: a D1 binding named DB is required when DATABASE_MODE=sqlite']);
+  }
+  const tokenIssuer: TokenIssuer = {
+    issuer: config.auth0Issuer,
+    audience: config.AUTH0_AUDIENCE,
+    keys: remoteJwks(config.auth0Issuer, { fetch: (input, init) => fetch(input, init) }),
+  };
+  const isolate: Isolate = { config, tokenIssuer };
+  if (config.DATABASE_MODE === 'sqlite' && env.DB) {
+    isolate.app = createApp({ config, database: createD1Database(env.DB), logger, tokenIssuer });
+  }
+  isolates.set(env, isolate);
+  return isolate;
+}
+
+function serverError(message: string): Response {
+  return Response.json({ error: 'server_error', message }, { status: 500 });
+}
+
+export default {
+  async fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext): Promise<Response> {
+    let isolate: Isolate;
+    try {
+      isolate = setUp(env);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        logger.error('invalid configuration', { problems: err.problems });
+        const names = [...new Set(err.problems.map((p) => p.split(':')[0]))].join(', ');
+        return serverError(`The server is not configured correctly (${names}); see the worker logs`);
+      }
+      logger.error('start-up failed', describeError(err));
+      return serverError('The server could not start');
+    }
+    if (isolate.app) return isolate.app.fetch(request, env, ctx);
+
+    // Postgres: one pool per request, closed once the response is done.
+    const { config, tokenIssuer } = isolate;
+    let database: Database;
+    try {
+      database = createNeonDatabase(config.DATABASE_PROD!);
+    } catch (err) {
+      logger.error('opening the database failed', describeError(err));
+      return serverError('The server could not start');
+    }
+    try {
+      return await createApp({ config, database, logger, tokenIssuer }).fetch(request, env, ctx);
+    } finally {
+      ctx.waitUntil(
+        database
+          .close()
+          .catch((err: unknown) => logger.error('closing the database failed', describeError(err))),
+      );
+    }
+  },
+};

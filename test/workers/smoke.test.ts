@@ -1,0 +1,65 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, inject, it } from 'vitest';
+import worker from '../../src/worker';
+
+const tokens = inject('tokens');
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+const url = (path: string) => `https://jobmate.test${path}`;
+/** The worker's own fetch handler (src/worker.ts, `main` of wrangler.toml) with the configured bindings. */
+const SELF = exports.default;
+
+describe('the Workers entry inside workerd', () => {
+  it('answers GET /api/ping without a token', async () => {
+    const res = await SELF.fetch(url('/api/ping'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'pong' });
+    expect(res.headers.get('X-Request-Id')).toBeTruthy();
+  });
+
+  it('verifies a real RS256 token against the JWKS on loopback', async () => {
+    const res = await SELF.fetch(url('/api/ping-protected'), bearer(tokens.user.token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'pong', sub: tokens.user.sub });
+  });
+
+  it('refuses a request without a token', async () => {
+    const res = await SELF.fetch(url('/api/ping-protected'));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'missing_or_invalid_authorization' });
+  });
+
+  it('refuses a token for another audience', async () => {
+    const res = await SELF.fetch(url('/api/ping-protected'), bearer(tokens.wrongAudience.token));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('hydrates the user into D1 once', async () => {
+    const first = await SELF.fetch(url('/api/me'), bearer(tokens.user.token));
+    expect(first.status).toBe(200);
+    const me = (await first.json()) as { id: number; auth0_sub: string; email: string; name: string };
+    expect(me).toMatchObject({ auth0_sub: tokens.user.sub, email: 'smoke@example.com', name: 'Smoke Test' });
+    expect(Number.isInteger(me.id)).toBe(true);
+
+    const second = await SELF.fetch(url('/api/me'), bearer(tokens.user.token));
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as { id: number }).id).toBe(me.id);
+
+    const row = await env.DB.prepare('select id, email from user_profiles where auth0_sub = ?')
+      .bind(tokens.user.sub)
+      .first<{ id: number; email: string }>();
+    expect(row).toEqual({ id: me.id, email: 'smoke@example.com' });
+  });
+
+  it('answers a JSON 500 server_error when the configuration is invalid', async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(url('/api/ping')), { DATABASE_MODE: 'sqlite' }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe('server_error');
+    expect(body.message).toMatch(/AUTH0_DOMAIN/);
+  });
+});
