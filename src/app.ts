@@ -44,6 +44,7 @@ export interface AppDeps {
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
+const bodilessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/];
 
 /** Builds the whole API from its dependencies. Runtime-neutral: the Node and Workers entries call this. */
@@ -94,7 +95,8 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.use('/api/*', async (c, next) => {
-    if (ownBodyLimit.some((re) => re.test(c.req.path))) return next();
+    // Requests without a body skip it: the check itself costs a full Request object on Node.
+    if (bodilessMethods.has(c.req.method) || ownBodyLimit.some((re) => re.test(c.req.path))) return next();
     return globalBodyLimit(c, next);
   });
 

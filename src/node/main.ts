@@ -1,53 +1,15 @@
 import { serve } from '@hono/node-server';
-import { createApp } from '../app';
 import { ConfigError } from '../config';
-import type { Database } from '../db/database';
-import { createJobStore } from '../db/jobs';
-import { createJsonLogger, describeError, type Logger } from '../logger';
-import { localJwks } from '../services/auth/verifier';
-import { seedDemoJobs } from '../services/jobs/demo-seed';
-import { migrateDatabase, openNodeDatabase } from './database';
-import { loadDevIssuer } from './dev-issuer';
+import { createJsonLogger, describeError } from '../logger';
 import { loadNodeConfig } from './environment';
-import { loadOnetJobData } from './onet-data';
+import { prepareNodeApp } from './server';
 
-/** Node entry: config from the environment and `.env`, migrations, the server, graceful shutdown. */
+/** Node entry: config from the environment and `.env`, the app, the server, graceful shutdown. */
 async function main() {
   const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
-  let config: ReturnType<typeof loadNodeConfig>;
-  try {
-    config = loadNodeConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadNodeConfig();
+  const { app, database } = await prepareNodeApp(config, { logger });
 
-  let tokenIssuer: Parameters<typeof createApp>[0]['tokenIssuer'];
-  if (!config.auth0Issuer) {
-    if (config.isProduction) {
-      process.stderr.write('Invalid configuration:\n  - AUTH0_DOMAIN: is required in production\n');
-      process.exit(1);
-    }
-    const dev = await loadDevIssuer();
-    tokenIssuer = { issuer: dev.issuer, audience: dev.audience, keys: localJwks(dev.jwks) };
-    logger.warn(
-      'AUTH0_DOMAIN is not set: using the local development issuer (npm run token). Never in production.',
-    );
-  }
-
-  const database = openNodeDatabase(config);
-  if (config.MIGRATE_ON_START) {
-    await migrateDatabase(database);
-    logger.info('migrations applied', { dialect: database.dialect, driver: database.driver });
-  }
-
-  if (!config.isProduction && config.DEMO_JOBS > 0)
-    await loadDemoJobsIfEmpty(database, config.DEMO_JOBS, logger);
-
-  const app = createApp({ config, database, logger, tokenIssuer });
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` });
   });
@@ -75,16 +37,8 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-/** A newcomer's `npm start` shows a working board; production never adds data of its own. */
-async function loadDemoJobsIfEmpty(database: Database, count: number, logger: Logger) {
-  const store = createJobStore(database);
-  if ((await store.countActive()) > 0) return;
-  const started = performance.now();
-  const result = await seedDemoJobs(store, loadOnetJobData(), { count, now: new Date() });
-  logger.info('demo jobs loaded', { created: result.created, ms: Math.round(performance.now() - started) });
-}
-
 main().catch((err: unknown) => {
-  process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof ConfigError ? err.message : `Start-up failed: ${(err as Error).message}`;
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 });

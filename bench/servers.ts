@@ -1,0 +1,102 @@
+import { createServer } from 'node:http';
+import path from 'node:path';
+import type { Logger } from '../src/logger';
+
+/**
+ * The benchmark's server processes, started by `bench/run.ts` with an IPC channel:
+ *
+ *   node --import tsx bench/servers.ts app    the API, wired like src/node/main.ts
+ *   node --import tsx bench/servers.ts bare   a bare node:http server answering {"message":"pong"}
+ *
+ * Both listen on 127.0.0.1 on a port the OS picks and report it with `{ type: 'ready', port }`.
+ * They answer `{ type: 'memory' }` with their memory figures, `{ type: 'cpu' }` with the CPU time
+ * they have used (user + system, all threads), and exit when the parent goes away
+ * (IPC disconnect), so a killed runner leaves no server behind.
+ */
+
+export type ChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'memory'; rss: number; maxRss: number; heapUsed: number; heapAfterGc: number | undefined }
+  | { type: 'cpu'; micros: number };
+
+export type ParentMessage = { type: 'memory' } | { type: 'cpu' };
+
+function send(message: ChildMessage) {
+  process.send?.(message);
+}
+
+/**
+ * The server of src/node/main.ts (same `prepareNodeApp`), with three differences for the benchmark:
+ * the config comes from the environment the runner built (no `.env`), the listener is 127.0.0.1 on
+ * an OS-chosen port, and the logger is silent unless BENCH_LOG=json (then it is main.ts's JSON
+ * logger on stdout, which the runner points at /dev/null).
+ */
+async function startApp() {
+  // Loaded here so that the bare server loads none of the API.
+  const { serve } = await import('@hono/node-server');
+  const { parseConfig } = await import('../src/config');
+  const { createJsonLogger, silentLogger } = await import('../src/logger');
+  const { prepareNodeApp } = await import('../src/node/server');
+
+  const dir = process.env.BENCH_DIR;
+  if (!dir) throw new Error('BENCH_DIR is not set');
+  const logger: Logger =
+    process.env.BENCH_LOG === 'json'
+      ? createJsonLogger((line) => process.stdout.write(`${line}\n`))
+      : silentLogger;
+
+  const config = parseConfig(process.env);
+  if (config.auth0Issuer) throw new Error('The benchmark uses the development issuer: unset AUTH0_DOMAIN');
+  const { app } = await prepareNodeApp(config, { logger, devKeyFile: path.join(dir, 'dev-issuer-key.json') });
+  serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+    send({ type: 'ready', port: info.port });
+  });
+}
+
+function startBare() {
+  const body = JSON.stringify({ message: 'pong' });
+  const length = String(Buffer.byteLength(body));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': length });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    if (address && typeof address === 'object') send({ type: 'ready', port: address.port });
+  });
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'memory') {
+    const { rss, heapUsed } = process.memoryUsage();
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    // With --expose-gc (the runner passes it): the live heap, to tell retention from garbage.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const heapAfterGc = gc ? process.memoryUsage().heapUsed : undefined;
+    send({ type: 'memory', rss, heapUsed, maxRss, heapAfterGc });
+  } else if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', micros: user + system });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+// A normal exit, so that `--cpu-prof` (BENCH_PROFILE=1) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
+
+const mode = process.argv[2];
+if (!process.send) {
+  process.stderr.write('bench/servers.ts is started by bench/run.ts (it needs an IPC channel)\n');
+  process.exit(2);
+}
+if (mode === 'app') {
+  startApp().catch((err: unknown) => {
+    process.stderr.write(`bench app server failed to start: ${err instanceof Error ? err.stack : err}\n`);
+    process.exit(1);
+  });
+} else if (mode === 'bare') {
+  startBare();
+} else {
+  process.stderr.write(`unknown mode ${mode}: expected app or bare\n`);
+  process.exit(2);
+}
