@@ -117,7 +117,10 @@ export function createApp(deps: AppDeps) {
       '/',
       jobRoutes({
         guard,
-        jobs: createJobStore(database),
+        jobs: createJobStore(database, {
+          countCacheTtlMs: config.JOBS_COUNT_CACHE_TTL_MS,
+          now: () => clock.now().getTime(),
+        }),
         clock,
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
       }),

@@ -99,6 +99,11 @@ export const configSchema = z
       z.coerce.number().int().min(1024),
     ),
 
+    /** How long a job list's `total` is reused before it is counted again (0: always count). */
+    JOBS_COUNT_CACHE_TTL_MS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '10000' : v),
+      z.coerce.number().int().min(0).max(3_600_000),
+    ),
     /** Demo postings loaded into an empty job board on start, outside production (0: none). */
     DEMO_JOBS: z.preprocess(
       (v) => (v === '' || v === undefined ? '3000' : v),

@@ -79,9 +79,20 @@ export function toFts5Query(input: string): string | undefined {
 /** `%`, `_` and `\` are data in our filters. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function createJobStore(database: Database): JobStore {
+export interface JobStoreOptions {
+  /**
+   * How long a list's `total` may be reused (ms). Counting every match is the costly part of a
+   * page on large boards; this store's own writes clear the cache at once, other processes' writes
+   * show within the TTL. 0 turns it off.
+   */
+  countCacheTtlMs?: number;
+  now?: () => number;
+}
+
+export function createJobStore(database: Database, options: JobStoreOptions = {}): JobStore {
   const { db, tables, dialect } = database;
   const { jobs } = tables;
+  const countCache = createCountCache(options.countCacheTtlMs ?? 0, options.now ?? Date.now);
 
   // Explicit columns: Postgres also has a generated `search` tsvector we never want to ship around.
   const columns = {
@@ -110,8 +121,10 @@ export function createJobStore(database: Database): JobStore {
   }
 
   /**
-   * The search condition, its rank expression (ascending is best) and, on SQLite, the FTS5 table to
-   * join (bm25() only exists inside an FTS query); `none` when q has no searchable words.
+   * The search condition, its rank expression and, for ranking on SQLite, the FTS5 matches to join
+   * (bm25() only exists inside an FTS query); `none` when q has no searchable words. On SQLite the
+   * match is a subquery list and the ranked matches a derived table, so the planner starts from the
+   * full-text index instead of probing it for every job.
    */
   function search(q: string): { where: SQL; rank: SQL; join?: { table: SQL; on: SQL } } | 'none' {
     if (dialect === 'postgres') {
@@ -122,10 +135,13 @@ export function createJobStore(database: Database): JobStore {
     const query = toFts5Query(q);
     if (!query) return 'none';
     return {
-      where: sql`jobs_fts match ${query}`,
-      // Column weights: title 10, company 5, description 1.
-      rank: sql`bm25(jobs_fts, 10.0, 5.0, 1.0)`,
-      join: { table: sql`jobs_fts`, on: sql`jobs_fts.rowid = ${jobs.id}` },
+      where: sql`${jobs.id} in (select rowid from jobs_fts where jobs_fts match ${query})`,
+      rank: sql`fts.rank`,
+      join: {
+        // Column weights: title 10, company 5, description 1.
+        table: sql`(select rowid as job_id, bm25(jobs_fts, 10.0, 5.0, 1.0) as rank from jobs_fts where jobs_fts match ${query}) as fts`,
+        on: sql`fts.job_id = ${jobs.id}`,
+      },
     };
   }
 
@@ -142,28 +158,29 @@ export function createJobStore(database: Database): JobStore {
       if (filters.location) conditions.push(contains(jobs.location, filters.location));
       if (filters.company) conditions.push(contains(jobs.company, filters.company));
       let rows = db.select(columns).from(jobs).$dynamic();
-      let totals = db.select({ total: count() }).from(jobs).$dynamic();
       const order = [desc(jobs.createdAt), desc(jobs.id)];
       if (filters.q !== undefined) {
         const found = search(filters.q);
         if (found === 'none') return { jobs: [], total: 0 };
-        conditions.push(found.where);
-        if (found.join) {
-          rows = rows.innerJoin(found.join.table, found.join.on);
-          totals = totals.innerJoin(found.join.table, found.join.on);
+        if (filters.sort === 'relevance') {
+          if (found.join) rows = rows.innerJoin(found.join.table, found.join.on);
+          order.unshift(found.rank);
         }
-        if (filters.sort === 'relevance') order.unshift(found.rank);
+        conditions.push(found.where);
       }
       const where = and(...conditions);
-      const [pageRows, totalRows] = await Promise.all([
+      const [pageRows, total] = await Promise.all([
         rows
           .where(where)
           .orderBy(...order)
           .limit(page.limit)
           .offset(page.offset),
-        totals.where(where),
+        countCache.get(filters, async () => {
+          const counted = await db.select({ total: count() }).from(jobs).where(where);
+          return Number(counted[0]?.total ?? 0);
+        }),
       ]);
-      return { jobs: pageRows, total: Number(totalRows[0]?.total ?? 0) };
+      return { jobs: pageRows, total };
     },
 
     get,
@@ -173,6 +190,7 @@ export function createJobStore(database: Database): JobStore {
         .insert(jobs)
         .values({ ...job, createdAt: job.createdAt ?? now, updatedAt: now, isActive: true })
         .returning(columns);
+      countCache.clear();
       const row = rows[0];
       if (!row) throw new Error('insert into jobs returned no row');
       return row;
@@ -184,6 +202,7 @@ export function createJobStore(database: Database): JobStore {
         .set({ ...changes, updatedAt: now })
         .where(and(eq(jobs.id, id), eq(jobs.isActive, true)))
         .returning(columns);
+      countCache.clear();
       return rows[0];
     },
 
@@ -193,6 +212,7 @@ export function createJobStore(database: Database): JobStore {
         .set({ isActive: false, updatedAt: now })
         .where(eq(jobs.id, id))
         .returning({ id: jobs.id });
+      countCache.clear();
       return rows.length > 0;
     },
 
@@ -201,7 +221,7 @@ export function createJobStore(database: Database): JobStore {
       for (const job of batch) latest.set(JSON.stringify([job.source, job.externalId]), job);
       const unique = [...latest.values()];
       if (unique.length === 0) return { created: 0, updated: 0 };
-      return db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const existing = await tx
           .select({ source: jobs.source, externalId: jobs.externalId })
           .from(jobs)
@@ -241,11 +261,49 @@ export function createJobStore(database: Database): JobStore {
         const updated = existing.length + (batch.length - unique.length);
         return { created: batch.length - updated, updated };
       });
+      countCache.clear();
+      return result;
     },
 
     async countActive() {
       const rows = await db.select({ total: count() }).from(jobs).where(eq(jobs.isActive, true));
       return Number(rows[0]?.total ?? 0);
+    },
+  };
+}
+
+/**
+ * Totals of recent list queries, keyed by their filters. Concurrent misses for one key share one
+ * count; the number of keys is bounded (oldest dropped first).
+ */
+function createCountCache(ttlMs: number, now: () => number, maxEntries = 1000) {
+  const entries = new Map<string, { at: number; total: Promise<number> }>();
+  let generation = 0;
+  return {
+    get(filters: JobFilters, compute: () => Promise<number>): Promise<number> {
+      if (ttlMs <= 0) return compute();
+      const key = JSON.stringify([
+        filters.jobType,
+        filters.location?.toLowerCase(),
+        filters.company?.toLowerCase(),
+        filters.q,
+      ]);
+      const cached = entries.get(key);
+      if (cached && now() - cached.at < ttlMs) return cached.total;
+      const startedIn = generation;
+      const total = compute();
+      entries.set(key, { at: now(), total });
+      const forget = () => {
+        if (entries.get(key)?.total === total) entries.delete(key);
+      };
+      // A failed count is not kept; nor is one a write overtook (it served only its own requests).
+      total.then(() => generation !== startedIn && forget(), forget);
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      return total;
+    },
+    clear() {
+      generation++;
+      entries.clear();
     },
   };
 }

@@ -60,7 +60,9 @@ export const jobs = sqliteTable(
   },
   (t) => [
     uniqueIndex('jobs_source_external_id_unique').on(t.source, t.externalId),
-    index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id),
-    index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id),
+    // location and company ride along so substring filters are checked on the index alone: rows
+    // carry whole descriptions, and reading them to test a filter is what costs on big boards.
+    index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id, t.location, t.company),
+    index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id, t.location, t.company),
   ],
 );
