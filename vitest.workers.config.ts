@@ -29,6 +29,11 @@ export default defineConfig({
           NODE_ENV: 'test',
           AUTH0_DOMAIN: inject('auth0Issuer'),
           AUTH0_AUDIENCE: inject('auth0Audience'),
+          // Storage is required on Workers; the smoke test does not reach it.
+          S3_BUCKET_NAME: 'jobmate-smoke',
+          S3_ENDPOINT: 'http://127.0.0.1:9',
+          AWS_ACCESS_KEY_ID: 'smoke',
+          AWS_SECRET_ACCESS_KEY: 'smoke',
           TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, 'migrations/sqlite')),
         },
       },

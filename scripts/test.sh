@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-radosgw.sh
 
 echo "== typecheck and lint"
 npx tsc --noEmit

@@ -9,6 +9,7 @@ import { ConfigError } from './config';
 import type { Database } from './db/database';
 import { createJobStore } from './db/jobs';
 import { createContactProfileStore } from './db/profiles';
+import { createResumeStore } from './db/resumes';
 import { createUserStore } from './db/users';
 import { ApiError } from './errors';
 import { type Logger, silentLogger } from './logger';
@@ -21,8 +22,11 @@ import { healthRoutes, type Probe } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { meRoutes } from './routes/me';
 import { profileRoutes } from './routes/profile';
+import { resumeRoutes } from './routes/resumes';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
+import { createResumePipeline } from './services/resumes/pipeline';
+import type { ObjectStorage } from './services/storage/storage';
 import { createHydrator } from './services/users';
 
 export interface AppDeps {
@@ -40,12 +44,14 @@ export interface AppDeps {
   jwks?: { cooldownMs?: number; timeoutMs?: number };
   /** How long a Management API call may take before it counts as failed (default 5 s). */
   managementTimeoutMs?: number;
-  probes?: { storage?: Probe; vector_store?: Probe };
+  /** Where resume files go: S3 (or R2, MinIO, Ceph) or, on Node, a local folder. */
+  storage: ObjectStorage;
+  probes?: { vector_store?: Probe };
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
 const bodilessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/];
+const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/, /^\/api\/resume\/upload\/?$/];
 
 /** Builds the whole API from its dependencies. Runtime-neutral: the Node and Workers entries call this. */
 export function createApp(deps: AppDeps) {
@@ -70,6 +76,8 @@ export function createApp(deps: AppDeps) {
   const users = createUserStore(database);
   const hydrate = createHydrator({ users, management, clock });
   const guard = createAuthGuard({ verify, hydrate });
+  const resumes = createResumeStore(database);
+  const resumePipeline = createResumePipeline({ store: resumes, storage: deps.storage, clock, logger });
 
   const app = createRouter();
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
@@ -107,7 +115,7 @@ export function createApp(deps: AppDeps) {
       healthRoutes({
         database,
         guard,
-        probes: deps.probes ?? {},
+        probes: { ...deps.probes, storage: () => deps.storage.probe() },
         llmConfigured: Boolean(config.DEEPSEEK_API_KEY),
       }),
     )
@@ -124,7 +132,8 @@ export function createApp(deps: AppDeps) {
         clock,
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
       }),
-    );
+    )
+    .route('/', resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

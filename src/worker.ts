@@ -6,6 +6,8 @@ import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
 import { createNeonDatabase } from './db/drivers/postgres';
 import { createJsonLogger, describeError } from './logger';
 import { remoteJwks } from './services/auth/verifier';
+import { s3StorageFromConfig } from './services/storage/from-config';
+import type { ObjectStorage } from './services/storage/storage';
 
 /**
  * Cloudflare Workers entry. Variables and secrets arrive as string bindings named like the Node
@@ -25,6 +27,7 @@ interface Isolate {
   config: Config;
   /** Built once per isolate so the JWKS cache outlives a request. */
   tokenIssuer: TokenIssuer;
+  storage: ObjectStorage;
   /** D1 only: the whole app, reused. A Postgres pool cannot outlive its request on Workers. */
   app?: AppType;
 }
@@ -57,9 +60,16 @@ function setUp(env: WorkerBindings): Isolate {
     audience: config.AUTH0_AUDIENCE,
     keys: remoteJwks(config.auth0Issuer, { fetch: (input, init) => fetch(input, init) }),
   };
-  const isolate: Isolate = { config, tokenIssuer };
+  // No local disk on Workers: resumes need a bucket (S3 or R2 through its S3 API).
+  const storage = s3StorageFromConfig(config, { logger });
+  if (!storage) {
+    throw new ConfigError([
+      'S3_BUCKET_NAME: is required on Workers (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+    ]);
+  }
+  const isolate: Isolate = { config, tokenIssuer, storage };
   if (config.DATABASE_MODE === 'sqlite' && env.DB) {
-    isolate.app = createApp({ config, database: createD1Database(env.DB), logger, tokenIssuer });
+    isolate.app = createApp({ config, database: createD1Database(env.DB), logger, tokenIssuer, storage });
   }
   isolates.set(env, isolate);
   return isolate;
@@ -86,7 +96,7 @@ export default {
     if (isolate.app) return isolate.app.fetch(request, env, ctx);
 
     // Postgres: one pool per request, closed once the response is done.
-    const { config, tokenIssuer } = isolate;
+    const { config, tokenIssuer, storage } = isolate;
     let database: Database;
     try {
       database = createNeonDatabase(config.DATABASE_PROD!);
@@ -95,7 +105,7 @@ export default {
       return serverError('The server could not start');
     }
     try {
-      return await createApp({ config, database, logger, tokenIssuer }).fetch(request, env, ctx);
+      return await createApp({ config, database, logger, tokenIssuer, storage }).fetch(request, env, ctx);
     } finally {
       ctx.waitUntil(
         database

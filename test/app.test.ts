@@ -3,7 +3,7 @@ import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { createPgDatabase } from '../src/db/drivers/postgres';
 import { createJsonLogger } from '../src/logger';
-import { bearer, createTestApp } from './support/app';
+import { bearer, createTestApp, localTestStorage } from './support/app';
 import { type Auth0StandIn, startAuth0StandIn } from './support/auth0-standin';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 
@@ -144,15 +144,20 @@ describe('a database that is down', () => {
   afterAll(() => down.close());
 
   it('makes /api/health answer 503 degraded', async () => {
-    const res = await createApp({ config: config(), database: down }).request('/api/health');
+    const res = await createApp({ config: config(), database: down, storage: localTestStorage() }).request(
+      '/api/health',
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: 'degraded', checks: { database: 'down' } });
   });
 
   it('makes a route that needs it answer 503 database_unavailable', async () => {
-    const res = await createApp({ config: config(), database: down }).request('/api/me', {
-      headers: bearer(await auth0.sign({ sub: 'auth0|down', email: 'd@example.com' })),
-    });
+    const res = await createApp({ config: config(), database: down, storage: localTestStorage() }).request(
+      '/api/me',
+      {
+        headers: bearer(await auth0.sign({ sub: 'auth0|down', email: 'd@example.com' })),
+      },
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: 'database_unavailable' });
   });

@@ -5,8 +5,10 @@ import { createJobStore } from '../db/jobs';
 import type { Logger } from '../logger';
 import { localJwks } from '../services/auth/verifier';
 import { seedDemoJobs } from '../services/jobs/demo-seed';
+import { s3StorageFromConfig } from '../services/storage/from-config';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
+import { createLocalStorage } from './local-storage';
 import { loadOnetJobData } from './onet-data';
 
 /**
@@ -37,7 +39,12 @@ export async function prepareNodeApp(
   if (!config.isProduction && config.DEMO_JOBS > 0)
     await loadDemoJobsIfEmpty(database, config.DEMO_JOBS, logger);
 
-  return { app: createApp({ config, database, logger, tokenIssuer }), database };
+  // Local disk when no bucket is configured: a newcomer needs no account.
+  const storage = s3StorageFromConfig(config, { logger }) ?? createLocalStorage(config.UPLOAD_DIR);
+  if (storage.kind === 'local')
+    logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
+
+  return { app: createApp({ config, database, logger, tokenIssuer, storage }), database };
 }
 
 /** A newcomer's `npm start` shows a working board; production never adds data of its own. */

@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type AppDeps, createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
+import { createLocalStorage } from '../../src/node/local-storage';
+import type { ObjectStorage } from '../../src/services/storage/storage';
 import type { Auth0StandIn } from './auth0-standin';
 import { mgmtClientId, mgmtClientSecret } from './auth0-standin';
 
@@ -21,7 +26,18 @@ export function createTestApp(options: {
       : { AUTH0_MGMT_CLIENT_ID: mgmtClientId, AUTH0_MGMT_CLIENT_SECRET: mgmtClientSecret }),
     ...options.env,
   });
-  return createApp({ config, database: options.database, jwks: { cooldownMs: 0 }, ...options.deps });
+  return createApp({
+    config,
+    database: options.database,
+    storage: options.deps?.storage ?? localTestStorage(),
+    jwks: { cooldownMs: 0 },
+    ...options.deps,
+  });
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Local-disk storage in a fresh temporary folder (tests about files use real S3 instead). */
+export function localTestStorage(): ObjectStorage {
+  return createLocalStorage(mkdtempSync(path.join(tmpdir(), 'jobmate-files-')));
+}

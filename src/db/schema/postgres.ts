@@ -6,6 +6,7 @@ import {
   integer,
   pgTable,
   timestamp as pgTimestamp,
+  primaryKey,
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
@@ -79,3 +80,50 @@ export const jobs = pgTable(
     index('jobs_company_trgm_idx').using('gin', sql`lower(${t.company}) gin_trgm_ops`),
   ],
 );
+
+/** Uploaded resumes: the object in storage, its extracted text, and which one is the user's default. */
+export const resumes = pgTable(
+  'resumes',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => userProfiles.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    bucket: text('bucket').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    text: text('text').notNull(),
+    textLength: integer('text_length').notNull(),
+    chunksCreated: integer('chunks_created').notNull(),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    index('resumes_user_newest_idx').on(t.userId, t.createdAt),
+    uniqueIndex('resumes_one_default_per_user').on(t.userId).where(sql`${t.isDefault}`),
+  ],
+);
+
+export const resumeChunks = pgTable(
+  'resume_chunks',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    chunkIndex: integer('chunk_index').notNull(),
+    section: text('section'),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.chunkIndex] })],
+);
+
+export const pendingObjectDeletions = pgTable('pending_object_deletions', {
+  storageKey: text('storage_key').primaryKey(),
+  bucket: text('bucket').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: timestamp('created_at').notNull(),
+});

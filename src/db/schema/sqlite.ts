@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQLite/libSQL/D1 schema. Same tables, column names and row types as ./postgres.ts; the
@@ -66,3 +66,52 @@ export const jobs = sqliteTable(
     index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id, t.location, t.company),
   ],
 );
+
+/** Uploaded resumes: the object in storage, its extracted text, and which one is the user's default. */
+export const resumes = sqliteTable(
+  'resumes',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => userProfiles.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    bucket: text('bucket').notNull(),
+    storageKey: text('storage_key').notNull().unique(),
+    text: text('text').notNull(),
+    textLength: integer('text_length').notNull(),
+    chunksCreated: integer('chunks_created').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    index('resumes_user_newest_idx').on(t.userId, t.createdAt),
+    // Exactly one default per user is kept by the store; the database refuses a second one.
+    uniqueIndex('resumes_one_default_per_user').on(t.userId).where(sql`${t.isDefault} = 1`),
+  ],
+);
+
+export const resumeChunks = sqliteTable(
+  'resume_chunks',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    chunkIndex: integer('chunk_index').notNull(),
+    section: text('section'),
+    content: text('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.chunkIndex] })],
+);
+
+/** Objects whose deletion failed after a failed upload or a delete; retried until they are gone. */
+export const pendingObjectDeletions = sqliteTable('pending_object_deletions', {
+  storageKey: text('storage_key').primaryKey(),
+  bucket: text('bucket').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: timestamp('created_at').notNull(),
+});

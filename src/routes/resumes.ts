@@ -1,0 +1,300 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Clock } from '../clock';
+import type { Resume, ResumeStore } from '../db/resumes';
+import { ApiError, notFound, validationError } from '../errors';
+import type { AuthGuard } from '../middleware/auth';
+import {
+  authErrorResponses,
+  bearerSecurity,
+  createRouter,
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+} from '../openapi';
+import { maxResumeBytes, type ResumePipeline } from '../services/resumes/pipeline';
+import { contentDisposition, type ObjectStorage } from '../services/storage/storage';
+import { declaredTooLarge, limitBytes } from '../streams';
+
+export interface ResumeRoutesDeps {
+  guard: AuthGuard;
+  clock: Clock;
+  resumes: ResumeStore;
+  pipeline: ResumePipeline;
+  storage: ObjectStorage;
+}
+
+/** Room for the multipart envelope around a file of the maximum size. */
+const maxUploadBody = maxResumeBytes + 64 * 1024;
+
+const ResumeSchema = z
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    content_type: z.string(),
+    size_bytes: z.number().int(),
+    text_length: z.number().int(),
+    chunks_created: z.number().int(),
+    is_default: z.boolean(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Resume');
+
+const SkillSchema = z.object({ id: z.string(), name: z.string(), score: z.number() });
+
+const ResumeDetailSchema = ResumeSchema.extend({ text: z.string(), skills: z.array(SkillSchema) }).openapi(
+  'ResumeDetail',
+);
+
+const UploadResultSchema = z
+  .object({
+    resume_id: z.string(),
+    message: z.string(),
+    chunks_created: z.number().int(),
+    text_length: z.number().int(),
+    s3_key: z.string(),
+    bucket: z.string(),
+    skills: z.array(SkillSchema),
+  })
+  .openapi('ResumeUpload');
+
+const ResumeIdParams = z.object({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const toResume = (r: Resume): z.infer<typeof ResumeSchema> => ({
+  id: r.id,
+  filename: r.filename,
+  content_type: r.contentType,
+  size_bytes: r.sizeBytes,
+  text_length: r.textLength,
+  chunks_created: r.chunksCreated,
+  is_default: r.isDefault,
+  created_at: r.createdAt.toISOString(),
+});
+
+const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
+
+/** Reads the multipart body with the size limit enforced while it streams in. */
+async function readUpload(request: Request): Promise<FormData> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(contentType) || !request.body) {
+    throw new ApiError(
+      400,
+      'file_required',
+      'Send multipart/form-data with the file in a part named resume_file',
+    );
+  }
+  if (declaredTooLarge(request.headers.get('content-length') ?? undefined, maxUploadBody))
+    throw fileTooLarge();
+  let overLimit = false;
+  const limited = limitBytes(request.body, maxUploadBody, () => {
+    overLimit = true;
+    return fileTooLarge();
+  });
+  try {
+    return await new Request('http://upload.local/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: limited,
+      duplex: 'half',
+    } as RequestInit).formData();
+  } catch {
+    if (overLimit) throw fileTooLarge();
+    throw validationError({ body: ['is not valid multipart/form-data'] }, 'The upload could not be read');
+  }
+}
+
+export function resumeRoutes(deps: ResumeRoutesDeps) {
+  const { resumes, pipeline, storage } = deps;
+  const guard = deps.guard({ hydrate: true });
+
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/api/resume/upload',
+        tags: ['Resumes'],
+        summary: 'Uploads a resume (PDF, DOCX or TXT, at most 10 MiB) as the multipart part resume_file',
+        description:
+          'The file is checked by extension and content, its text extracted and split into chunks, then ' +
+          'stored. Nothing is left behind when a step fails. The first resume becomes the default.',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        // A plain schema object: a zod body would make the validator buffer the upload without a limit.
+        request: {
+          body: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: { resume_file: { type: 'string', format: 'binary' } },
+                  required: ['resume_file'],
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          201: jsonResponse(UploadResultSchema, 'Stored and read'),
+          400: errorResponse('file_required'),
+          ...authErrorResponses,
+          413: errorResponse('file_too_large'),
+          415: errorResponse('unsupported_file_type'),
+          422: errorResponse('unreadable_document'),
+          503: errorResponse('storage_unavailable / database_unavailable'),
+        },
+      }),
+      async (c) => {
+        const form = await readUpload(c.req.raw);
+        const file = form.get('resume_file');
+        if (!(file instanceof File)) {
+          throw new ApiError(400, 'file_required', 'Send the file in a multipart part named resume_file');
+        }
+        const { resume, chunks } = await pipeline.upload(c.var.user.id, {
+          name: file.name,
+          bytes: new Uint8Array(await file.arrayBuffer()),
+        });
+        // Earlier failed removals are retried here, after the user's own work is done.
+        await pipeline.retryPendingDeletions().catch(() => undefined);
+        c.header('Location', `/api/resumes/${resume.id}`);
+        return c.json(
+          {
+            resume_id: resume.id,
+            message: 'Resume uploaded and processed',
+            chunks_created: chunks,
+            text_length: resume.textLength,
+            s3_key: resume.storageKey,
+            bucket: resume.bucket,
+            skills: [],
+          },
+          201,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/resumes',
+        tags: ['Resumes'],
+        summary: 'The caller’s resumes, newest first',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        responses: {
+          200: jsonResponse(z.object({ resumes: z.array(ResumeSchema) }), 'The resumes'),
+          ...authErrorResponses,
+        },
+      }),
+      async (c) => c.json({ resumes: (await resumes.listForUser(c.var.user.id)).map(toResume) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/resumes/{id}',
+        tags: ['Resumes'],
+        summary: 'One resume with its text and skills',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        request: { params: ResumeIdParams },
+        responses: {
+          200: jsonResponse(ResumeDetailSchema, 'The resume'),
+          ...authErrorResponses,
+          404: errorResponse('not_found (also for another user’s resume)'),
+        },
+      }),
+      async (c) => {
+        const resume = await resumes.get(c.var.user.id, c.req.valid('param').id);
+        if (!resume) throw notFound('Resume');
+        return c.json({ ...toResume(resume), text: resume.text, skills: [] }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/resumes/{id}/download',
+        tags: ['Resumes'],
+        summary:
+          'The file: a redirect to a presigned URL (S3, at most 15 minutes) or the bytes (local storage)',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        request: { params: ResumeIdParams },
+        responses: {
+          200: { description: 'The file, as an attachment (local storage)' },
+          302: { description: 'Redirect to a presigned URL valid for at most 15 minutes' },
+          ...authErrorResponses,
+          404: errorResponse('not_found'),
+          503: errorResponse('storage_unavailable'),
+        },
+      }),
+      async (c) => {
+        const resume = await resumes.get(c.var.user.id, c.req.valid('param').id);
+        if (!resume) throw notFound('Resume');
+        const options = { filename: resume.filename, contentType: resume.contentType, expiresInSec: 900 };
+        const url = await storage.downloadUrl(resume.storageKey, options);
+        if (url) {
+          c.header('Cache-Control', 'no-store');
+          return c.redirect(url, 302);
+        }
+        const bytes = await storage.get(resume.storageKey);
+        if (!bytes) throw notFound('Resume file');
+        return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+          'Content-Type': resume.contentType,
+          'Content-Disposition': contentDisposition(resume.filename),
+          'Cache-Control': 'private, no-store',
+        });
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/api/resumes/{id}',
+        tags: ['Resumes'],
+        summary: 'Makes a resume the default (exactly one per user)',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        request: {
+          params: ResumeIdParams,
+          body: jsonBody(
+            z.strictObject({
+              is_default: z.literal(true, { error: 'only true: make another resume the default instead' }),
+            }),
+          ),
+        },
+        responses: {
+          200: jsonResponse(ResumeSchema, 'The resume, now the default'),
+          400: errorResponse('validation_error'),
+          ...authErrorResponses,
+          404: errorResponse('not_found'),
+        },
+      }),
+      async (c) => {
+        const resume = await resumes.makeDefault(c.var.user.id, c.req.valid('param').id, deps.clock.now());
+        if (!resume) throw notFound('Resume');
+        return c.json(toResume(resume), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/api/resumes/{id}',
+        tags: ['Resumes'],
+        summary: 'Deletes a resume: object, chunks, skills and row',
+        security: bearerSecurity,
+        middleware: [guard] as const,
+        request: { params: ResumeIdParams },
+        responses: {
+          204: { description: 'Deleted; the newest remaining resume becomes the default if this was it' },
+          ...authErrorResponses,
+          404: errorResponse('not_found'),
+          503: errorResponse('storage_unavailable: nothing was deleted'),
+        },
+      }),
+      async (c) => {
+        if (!(await pipeline.remove(c.var.user.id, c.req.valid('param').id))) throw notFound('Resume');
+        return c.body(null, 204);
+      },
+    );
+}

@@ -1,0 +1,152 @@
+import type { Clock } from '../../clock';
+import type { Resume, ResumeStore } from '../../db/resumes';
+import { ApiError } from '../../errors';
+import { describeError, type Logger } from '../../logger';
+import { chunkText } from '../documents/chunk';
+import { type DocumentKind, detectDocumentKind } from '../documents/detect';
+import { extractText } from '../documents/extract';
+import type { ObjectStorage } from '../storage/storage';
+
+export const maxResumeBytes = 10 * 1024 * 1024;
+
+const contentTypes: Record<DocumentKind, string> = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  txt: 'text/plain; charset=utf-8',
+};
+
+/**
+ * The client's file name is metadata only: path parts, control characters and over-long names
+ * are dropped; what remains is shown back to the user and used in the download's file name.
+ */
+export function cleanFilename(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  const printable = Array.from(base)
+    .filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f)
+    .join('');
+  const cleaned = printable.trim().slice(0, 255);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'resume' : cleaned;
+}
+
+export interface UploadedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ResumePipelineDeps {
+  store: ResumeStore;
+  storage: ObjectStorage;
+  clock: Clock;
+  logger: Logger;
+  newId?: () => string;
+}
+
+/**
+ * Upload and removal of resumes, all-or-nothing from the user's view: the file is checked and read
+ * before anything is stored; if the object write or the database write fails, whatever was stored
+ * is removed again, and an object that cannot be removed is recorded and retried, never left.
+ */
+export function createResumePipeline(deps: ResumePipelineDeps) {
+  const { store, storage, clock, logger } = deps;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+
+  async function removeObject(storageKey: string, reason: string): Promise<void> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await storage.delete(storageKey);
+        return;
+      } catch (err) {
+        if (attempt === 3) {
+          logger.error('object removal failed; recorded for retry', {
+            storage_key: storageKey,
+            reason,
+            ...describeError(err),
+          });
+          await store
+            .recordPendingDeletion(
+              { bucket: storage.bucket, storageKey, error: err instanceof Error ? err.message : String(err) },
+              clock.now(),
+            )
+            .catch((recordErr: unknown) =>
+              logger.error('recording a pending object removal failed', {
+                storage_key: storageKey,
+                ...describeError(recordErr),
+              }),
+            );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  return {
+    async upload(userId: number, file: UploadedFile): Promise<{ resume: Resume; chunks: number }> {
+      if (file.bytes.byteLength > maxResumeBytes) {
+        throw new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
+      }
+      const filename = cleanFilename(file.name);
+      const kind = detectDocumentKind(filename, file.bytes);
+      const text = await extractText(kind, file.bytes);
+      const chunks = chunkText(text);
+
+      const id = newId();
+      const storageKey = ['resumes', String(userId), `${id}.${kind}`].map(encodeURIComponent).join('/');
+      await storage.put(storageKey, file.bytes, {
+        contentType: contentTypes[kind],
+        metadata: { 'original-filename': filename, 'user-id': String(userId) },
+      });
+      try {
+        const resume = await store.create(
+          {
+            id,
+            userId,
+            filename,
+            contentType: contentTypes[kind],
+            sizeBytes: file.bytes.byteLength,
+            bucket: storage.bucket,
+            storageKey,
+            text,
+            chunks,
+          },
+          clock.now(),
+        );
+        return { resume, chunks: chunks.length };
+      } catch (err) {
+        await removeObject(storageKey, 'the database write failed');
+        throw err;
+      }
+    },
+
+    /** Removes the object first: when storage is down nothing changes and the user can retry. */
+    async remove(userId: number, id: string): Promise<boolean> {
+      const resume = await store.get(userId, id);
+      if (!resume) return false;
+      await storage.delete(resume.storageKey);
+      await store.delete(userId, id, clock.now());
+      return true;
+    },
+
+    /** Retries recorded removals; called on each upload, cheap when there are none. */
+    async retryPendingDeletions(): Promise<void> {
+      for (const pending of await store.pendingDeletions(10)) {
+        try {
+          await storage.delete(pending.storageKey);
+          await store.resolvePendingDeletion(pending.storageKey);
+          logger.info('pending object removal done', { storage_key: pending.storageKey });
+        } catch (err) {
+          await store.recordPendingDeletion(
+            {
+              bucket: pending.bucket,
+              storageKey: pending.storageKey,
+              error: err instanceof Error ? err.message : String(err),
+            },
+            clock.now(),
+          );
+        }
+      }
+    },
+  };
+}
+
+export type ResumePipeline = ReturnType<typeof createResumePipeline>;

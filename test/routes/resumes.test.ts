@@ -1,0 +1,348 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Database } from '../../src/db/database';
+import { createS3Storage } from '../../src/services/storage/s3';
+import type { ObjectStorage } from '../../src/services/storage/storage';
+import { bearer, createTestApp } from '../support/app';
+import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
+import {
+  makeDocx,
+  makeDocxZipBomb,
+  makeEncryptedPdf,
+  makeImageOnlyPdf,
+  makePdf,
+  sampleResumeText,
+  utf16Bom,
+} from '../support/fixtures';
+
+interface UploadBody {
+  resume_id: string;
+  chunks_created: number;
+  text_length: number;
+  s3_key: string;
+  bucket: string;
+  skills: unknown[];
+  error?: string;
+}
+
+const encoder = new TextEncoder();
+
+function s3Storage(bucket: string): ObjectStorage & { ensureBucket(): Promise<void> } {
+  const s3 = inject('s3');
+  return createS3Storage({
+    bucket,
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    endpoint: s3.endpoint,
+  }) as ObjectStorage & { ensureBucket(): Promise<void> };
+}
+
+describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
+  let auth0: Auth0StandIn;
+  let db: TestDatabase;
+  let storage: ObjectStorage & { ensureBucket(): Promise<void> };
+  let app: ReturnType<typeof createTestApp>;
+  let n = 0;
+
+  beforeAll(async () => {
+    auth0 = await startAuth0StandIn();
+    db = await createTestDatabase(kind);
+    storage = s3Storage(`resumes-${kind}-${process.pid}`);
+    await storage.ensureBucket();
+    app = createTestApp({ database: db.database, auth0, deps: { storage } });
+  });
+  afterAll(async () => {
+    await db.dispose();
+    await auth0.close();
+  });
+
+  const newUser = async () =>
+    bearer(await auth0.sign({ sub: `auth0|r-${kind}-${n++}`, email: 'r@example.com' }));
+
+  function upload(
+    headers: Record<string, string>,
+    name: string,
+    bytes: Uint8Array,
+    part = 'resume_file',
+    target = app,
+  ) {
+    const form = new FormData();
+    form.append(part, new File([bytes as Uint8Array<ArrayBuffer>], name));
+    return target.request('/api/resume/upload', { method: 'POST', headers, body: form });
+  }
+  async function uploadOk(headers: Record<string, string>, name: string, bytes: Uint8Array) {
+    const res = await upload(headers, name, bytes);
+    const body = (await res.json()) as UploadBody;
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    return body;
+  }
+  const listOf = async (headers: Record<string, string>) =>
+    (
+      (await (await app.request('/api/resumes', { headers })).json()) as {
+        resumes: { id: string; is_default: boolean }[];
+      }
+    ).resumes;
+
+  it('round-trips a multi-page PDF: upload, list, text, download through the presigned URL, delete', async () => {
+    const user = await newUser();
+    const pdf = await makePdf([
+      'Ana Lima\nExperience\nSenior nurse at Saint Mary',
+      'Education\nBSc Nursing, Lisbon',
+    ]);
+    const uploaded = await uploadOk(user, 'Ana Lima CV.pdf', pdf);
+    expect(uploaded).toMatchObject({ bucket: expect.any(String), skills: [] });
+    expect(uploaded.s3_key).toMatch(new RegExp(`^resumes/\\d+/${uploaded.resume_id}\\.pdf$`));
+    expect(uploaded.chunks_created).toBeGreaterThan(0);
+
+    const list = await listOf(user);
+    expect(list).toEqual([
+      expect.objectContaining({ id: uploaded.resume_id, is_default: true, filename: 'Ana Lima CV.pdf' }),
+    ]);
+
+    const detail = (await (
+      await app.request(`/api/resumes/${uploaded.resume_id}`, { headers: user })
+    ).json()) as {
+      text: string;
+      text_length: number;
+    };
+    expect(detail.text).toContain('Senior nurse');
+    expect(detail.text).toContain('BSc Nursing');
+    expect(detail.text_length).toBe(uploaded.text_length);
+
+    const download = await app.request(`/api/resumes/${uploaded.resume_id}/download`, { headers: user });
+    expect(download.status).toBe(302);
+    const presigned = download.headers.get('location') ?? '';
+    expect(Number(new URL(presigned).searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
+    const file = await fetch(presigned);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(pdf);
+    expect(file.headers.get('content-disposition')).toContain('attachment');
+
+    expect(
+      (await app.request(`/api/resumes/${uploaded.resume_id}`, { method: 'DELETE', headers: user })).status,
+    ).toBe(204);
+    expect(await storage.get(uploaded.s3_key)).toBeUndefined();
+    expect(await listOf(user)).toEqual([]);
+  });
+
+  it('reads a DOCX with tabs, breaks and a table', async () => {
+    const user = await newUser();
+    const uploaded = await uploadOk(user, 'cv.docx', await makeDocx());
+    const detail = (await (
+      await app.request(`/api/resumes/${uploaded.resume_id}`, { headers: user })
+    ).json()) as { text: string };
+    expect(detail.text.length).toBeGreaterThan(20);
+  });
+
+  it('reads UTF-8 text with accents and UTF-16 with a BOM', async () => {
+    const user = await newUser();
+    const utf8 = await uploadOk(user, 'cv.txt', encoder.encode(sampleResumeText));
+    const utf16 = await uploadOk(user, 'cv16.txt', utf16Bom(sampleResumeText));
+    for (const id of [utf8.resume_id, utf16.resume_id]) {
+      const detail = (await (await app.request(`/api/resumes/${id}`, { headers: user })).json()) as {
+        text: string;
+      };
+      expect(detail.text).toMatch(/[À-ÿ]/);
+    }
+    expect(utf16.text_length).toBe(utf8.text_length);
+  });
+
+  it('keeps exactly one default: the first upload, then the one chosen, then the newest after deleting it', async () => {
+    const user = await newUser();
+    const first = await uploadOk(user, 'a.txt', encoder.encode(sampleResumeText));
+    const second = await uploadOk(user, 'b.txt', encoder.encode(sampleResumeText));
+    const third = await uploadOk(user, 'c.txt', encoder.encode(sampleResumeText));
+    expect((await listOf(user)).filter((r) => r.is_default).map((r) => r.id)).toEqual([first.resume_id]);
+
+    const patched = await app.request(`/api/resumes/${second.resume_id}`, {
+      method: 'PATCH',
+      headers: { ...user, 'content-type': 'application/json' },
+      body: JSON.stringify({ is_default: true }),
+    });
+    expect(await patched.json()).toMatchObject({ id: second.resume_id, is_default: true });
+    expect((await listOf(user)).filter((r) => r.is_default).map((r) => r.id)).toEqual([second.resume_id]);
+
+    await app.request(`/api/resumes/${second.resume_id}`, { method: 'DELETE', headers: user });
+    expect((await listOf(user)).filter((r) => r.is_default).map((r) => r.id)).toEqual([third.resume_id]);
+  });
+
+  it('answers another user’s resume as not found, for every route', async () => {
+    const owner = await newUser();
+    const other = await newUser();
+    const { resume_id } = await uploadOk(owner, 'mine.txt', encoder.encode(sampleResumeText));
+    for (const [method, path] of [
+      ['GET', `/api/resumes/${resume_id}`],
+      ['GET', `/api/resumes/${resume_id}/download`],
+      ['DELETE', `/api/resumes/${resume_id}`],
+    ]) {
+      const res = await app.request(path as string, { method, headers: other });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: 'not_found' });
+    }
+    expect(await listOf(owner)).toHaveLength(1);
+  });
+
+  describe('bad uploads store nothing', () => {
+    const cases: [string, () => Promise<[string, Uint8Array]>, number, string][] = [
+      ['an empty file', async () => ['empty.pdf', new Uint8Array()], 422, 'unreadable_document'],
+      [
+        'an .exe renamed to .pdf',
+        async () => ['setup.pdf', new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0])],
+        415,
+        'unsupported_file_type',
+      ],
+      [
+        'PDF bytes named .docx',
+        async () => ['cv.docx', await makePdf(['hello world'])],
+        415,
+        'unsupported_file_type',
+      ],
+      [
+        'a .png',
+        async () => ['me.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47])],
+        415,
+        'unsupported_file_type',
+      ],
+      [
+        'a corrupt PDF',
+        async () => ['bad.pdf', encoder.encode('%PDF-1.7\n garbage garbage')],
+        422,
+        'unreadable_document',
+      ],
+      [
+        'a truncated PDF',
+        async () => ['cut.pdf', (await makePdf(['Some text here'])).slice(0, 300)],
+        422,
+        'unreadable_document',
+      ],
+      ['an encrypted PDF', async () => ['locked.pdf', await makeEncryptedPdf()], 422, 'unreadable_document'],
+      ['an image-only PDF', async () => ['scan.pdf', await makeImageOnlyPdf()], 422, 'unreadable_document'],
+      ['a DOCX zip bomb', async () => ['bomb.docx', await makeDocxZipBomb()], 422, 'unreadable_document'],
+    ];
+    it.each(cases)('refuses %s', async (_name, make, status, code) => {
+      const user = await newUser();
+      const [name, bytes] = await make();
+      const res = await upload(user, name, bytes);
+      expect(res.status).toBe(status);
+      expect(await res.json()).toMatchObject({ error: code });
+      expect(await listOf(user)).toEqual([]);
+    });
+
+    it('answers 400 file_required without a resume_file part', async () => {
+      const user = await newUser();
+      const res = await upload(user, 'cv.txt', encoder.encode(sampleResumeText), 'other_part');
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'file_required' });
+    });
+
+    it('answers 400 file_required for a JSON body', async () => {
+      const res = await app.request('/api/resume/upload', {
+        method: 'POST',
+        headers: { ...(await newUser()), 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(await res.json()).toMatchObject({ error: 'file_required' });
+    });
+
+    it('answers 413 file_too_large for 11 MiB streamed without Content-Length', async () => {
+      const user = await newUser();
+      const boundary = 'jobmateboundary';
+      const head = encoder.encode(
+        `--${boundary}\r\nContent-Disposition: form-data; name="resume_file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+      );
+      const chunk = encoder.encode('a'.repeat(64 * 1024));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(head);
+        },
+        pull(controller) {
+          if (sent >= 11 * 1024 * 1024) {
+            controller.enqueue(encoder.encode(`\r\n--${boundary}--\r\n`));
+            return controller.close();
+          }
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      });
+      const res = await app.request(
+        new Request('http://localhost/api/resume/upload', {
+          method: 'POST',
+          headers: { ...user, 'content-type': `multipart/form-data; boundary=${boundary}` },
+          body,
+          duplex: 'half',
+        } as RequestInit),
+      );
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: 'file_too_large' });
+      expect(sent).toBeLessThan(11 * 1024 * 1024); // refused while streaming, not after
+    });
+  });
+
+  it('keeps only the base name of a path-traversal filename, and unicode names intact', async () => {
+    const user = await newUser();
+    const traversal = await uploadOk(user, '../../etc/passwd.txt', encoder.encode(sampleResumeText));
+    const unicode = await uploadOk(user, 'Currículo – Zoë.txt', encoder.encode(sampleResumeText));
+    const list = (await (await app.request('/api/resumes', { headers: user })).json()) as {
+      resumes: { id: string; filename: string }[];
+    };
+    expect(list.resumes.find((r) => r.id === traversal.resume_id)?.filename).toBe('passwd.txt');
+    expect(list.resumes.find((r) => r.id === unicode.resume_id)?.filename).toBe('Currículo – Zoë.txt');
+    expect(traversal.s3_key).not.toContain('..');
+    const download = await app.request(`/api/resumes/${unicode.resume_id}/download`, { headers: user });
+    const file = await fetch(download.headers.get('location') ?? '');
+    expect(file.headers.get('content-disposition')).toContain("filename*=UTF-8''Curr%C3%ADculo");
+  });
+
+  it('answers 503 storage_unavailable and stores no row when S3 is down', async () => {
+    const s3 = inject('s3');
+    const down = createS3Storage({
+      bucket: 'nowhere',
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      endpoint: 'http://127.0.0.1:9',
+    });
+    const local = createTestApp({ database: db.database, auth0, deps: { storage: down } });
+    const user = await newUser();
+    const res = await upload(user, 'cv.txt', encoder.encode(sampleResumeText), 'resume_file', local);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: 'storage_unavailable' });
+    expect(await listOf(user)).toEqual([]);
+  });
+
+  it('removes the object when the database write fails after it was stored', async () => {
+    const failing: Database = {
+      ...db.database,
+      db: new Proxy(db.database.db, {
+        get(target, prop, receiver) {
+          if (prop === 'transaction')
+            return () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }));
+          return Reflect.get(target, prop, receiver);
+        },
+      }),
+    };
+    const written: string[] = [];
+    const watching: ObjectStorage = {
+      ...storage,
+      kind: storage.kind,
+      bucket: storage.bucket,
+      put: async (key, body, options) => {
+        written.push(key);
+        return storage.put(key, body, options);
+      },
+      delete: (key) => storage.delete(key),
+      get: (key) => storage.get(key),
+      downloadUrl: (key, options) => storage.downloadUrl(key, options),
+      probe: () => storage.probe(),
+    };
+    const local = createTestApp({ database: failing, auth0, deps: { storage: watching } });
+    const user = await newUser();
+    await app.request('/api/me', { headers: user }); // hydrate with the working database first
+    const res = await upload(user, 'cv.txt', encoder.encode(sampleResumeText), 'resume_file', local);
+    expect(res.status).toBe(503);
+    expect(written).toHaveLength(1);
+    expect(await storage.get(written[0] as string)).toBeUndefined();
+  });
+});
