@@ -346,3 +346,48 @@ describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
     expect(await storage.get(written[0] as string)).toBeUndefined();
   });
 });
+
+describe('resumes on local storage', () => {
+  let auth0: Auth0StandIn;
+  let db: TestDatabase;
+  let app: ReturnType<typeof createTestApp>;
+
+  beforeAll(async () => {
+    auth0 = await startAuth0StandIn();
+    db = await createTestDatabase('libsql');
+    app = createTestApp({ database: db.database, auth0 });
+  });
+  afterAll(async () => {
+    await db.dispose();
+    await auth0.close();
+  });
+
+  it('serves the download itself as an attachment with the original name', async () => {
+    const user = bearer(await auth0.sign({ sub: 'auth0|local', email: 'l@example.com' }));
+    const form = new FormData();
+    const bytes = encoder.encode(sampleResumeText);
+    form.append('resume_file', new File([bytes], 'Zoë "CV".txt'));
+    const uploaded = (await (
+      await app.request('/api/resume/upload', { method: 'POST', headers: user, body: form })
+    ).json()) as UploadBody;
+    const res = await app.request(`/api/resumes/${uploaded.resume_id}/download`, { headers: user });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="Zo_ _CV_.txt"; filename\*=UTF-8''Zo%C3%AB%20%22CV%22.txt$/,
+    );
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('PATCH accepts only is_default: true, and 404s for a missing resume', async () => {
+    const user = bearer(await auth0.sign({ sub: 'auth0|local2', email: 'l2@example.com' }));
+    const patch = (id: string, body: unknown) =>
+      app.request(`/api/resumes/${id}`, {
+        method: 'PATCH',
+        headers: { ...user, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await patch('whatever', { is_default: false })).status).toBe(400);
+    expect((await patch('whatever', { is_default: true, filename: 'x' })).status).toBe(400);
+    expect((await patch('00000000-0000-0000-0000-000000000000', { is_default: true })).status).toBe(404);
+  });
+});
