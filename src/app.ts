@@ -6,6 +6,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { ConfigError } from './config';
+import { createConversationStore } from './db/conversations';
 import type { Database } from './db/database';
 import { createJobStore } from './db/jobs';
 import { createContactProfileStore } from './db/profiles';
@@ -17,6 +18,7 @@ import { createAuthGuard } from './middleware/auth';
 import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { createRouter } from './openapi';
+import { chatRoutes } from './routes/chat';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes, type Probe } from './routes/health';
 import { jobRoutes } from './routes/jobs';
@@ -25,6 +27,8 @@ import { profileRoutes } from './routes/profile';
 import { resumeRoutes } from './routes/resumes';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
+import { createChatLimits } from './services/chat/limits';
+import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
 import type { ObjectStorage } from './services/storage/storage';
 import { createHydrator } from './services/users';
@@ -77,6 +81,10 @@ export function createApp(deps: AppDeps) {
   const hydrate = createHydrator({ users, management, clock });
   const guard = createAuthGuard({ verify, hydrate });
   const resumes = createResumeStore(database);
+  const jobs = createJobStore(database, {
+    countCacheTtlMs: config.JOBS_COUNT_CACHE_TTL_MS,
+    now: () => clock.now().getTime(),
+  });
   const resumePipeline = createResumePipeline({ store: resumes, storage: deps.storage, clock, logger });
 
   const app = createRouter();
@@ -125,15 +133,37 @@ export function createApp(deps: AppDeps) {
       '/',
       jobRoutes({
         guard,
-        jobs: createJobStore(database, {
-          countCacheTtlMs: config.JOBS_COUNT_CACHE_TTL_MS,
-          now: () => clock.now().getTime(),
-        }),
+        jobs,
         clock,
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
       }),
     )
-    .route('/', resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline }));
+    .route('/', resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline }))
+    .route(
+      '/',
+      chatRoutes({
+        guard,
+        clock,
+        logger,
+        conversations: createConversationStore(database),
+        resumes,
+        jobs,
+        llm: config.DEEPSEEK_API_KEY
+          ? createLlmClient({
+              baseUrl: config.DEEPSEEK_BASE_URL,
+              apiKey: config.DEEPSEEK_API_KEY,
+              fetch: fetchImpl,
+            })
+          : undefined,
+        models: { default: config.DEEPSEEK_MODEL, allowed: config.DEEPSEEK_MODELS },
+        limits: createChatLimits({
+          maxConcurrent: config.CHAT_MAX_CONCURRENT,
+          perMinute: config.CHAT_MESSAGES_PER_MINUTE,
+          clock,
+        }),
+        deadlineMs: config.CHAT_DEADLINE_MS,
+      }),
+    );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -150,6 +150,19 @@ export const configSchema = z
     DEEPSEEK_BASE_URL: withDefault('https://api.deepseek.com').pipe(httpUrl),
     DEEPSEEK_MODEL: withDefault('deepseek-chat'),
     DEEPSEEK_MODELS: commaList('deepseek-chat,deepseek-reasoner'),
+    /** Upper bound on one streamed answer, however the provider behaves. */
+    CHAT_DEADLINE_MS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '120000' : v),
+      z.coerce.number().int().min(1000),
+    ),
+    CHAT_MAX_CONCURRENT: z.preprocess(
+      (v) => (v === '' || v === undefined ? '3' : v),
+      z.coerce.number().int().min(1),
+    ),
+    CHAT_MESSAGES_PER_MINUTE: z.preprocess(
+      (v) => (v === '' || v === undefined ? '20' : v),
+      z.coerce.number().int().min(1),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH0_DOMAIN && !env.AUTH0_AUDIENCE) {
