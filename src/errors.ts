@@ -146,7 +146,9 @@ export function toApiError(err: unknown): ApiError | undefined {
       );
     }
     const code = codeOf(e);
-    if (code && unavailableDatabaseCodes.has(code)) {
+    // pg-pool gives up waiting for a connection with a plain Error and no code.
+    const poolTimeout = e instanceof Error && /timeout exceeded when trying to connect/i.test(e.message);
+    if ((code && unavailableDatabaseCodes.has(code)) || poolTimeout) {
       return new ApiError(503, 'database_unavailable', 'The database is unavailable', { cause: e });
     }
   }

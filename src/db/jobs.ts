@@ -222,15 +222,19 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       const unique = [...latest.values()];
       if (unique.length === 0) return { created: 0, updated: 0 };
       const result = await db.transaction(async (tx) => {
-        const existing = await tx
-          .select({ source: jobs.source, externalId: jobs.externalId })
-          .from(jobs)
-          .where(
-            inArray(
-              sql`(${jobs.source}, ${jobs.externalId})`,
-              unique.map((j) => sql`(${j.source}, ${j.externalId})`),
-            ),
-          );
+        // Which keys exist already, per source: `source = ? and external_id in (...)` uses the
+        // unique index on both dialects even before Postgres has statistics for a new table.
+        const bySource = new Map<string, string[]>();
+        for (const job of unique)
+          bySource.set(job.source, [...(bySource.get(job.source) ?? []), job.externalId]);
+        let existing = 0;
+        for (const [source, externalIds] of bySource) {
+          const rows = await tx
+            .select({ total: count() })
+            .from(jobs)
+            .where(and(eq(jobs.source, source), inArray(jobs.externalId, externalIds)));
+          existing += Number(rows[0]?.total ?? 0);
+        }
         await tx
           .insert(jobs)
           .values(
@@ -258,7 +262,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
               updatedAt: now,
             },
           });
-        const updated = existing.length + (batch.length - unique.length);
+        const updated = existing + (batch.length - unique.length);
         return { created: batch.length - updated, updated };
       });
       countCache.clear();

@@ -1,0 +1,789 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Instance, type Result } from 'autocannon';
+import pg from 'pg';
+import { configSchema, parseConfig } from '../src/config';
+import { createJobStore, type JobFilters } from '../src/db/jobs';
+import { openNodeDatabase } from '../src/node/database';
+import { loadDevIssuer } from '../src/node/dev-issuer';
+import { loadOnetJobData } from '../src/node/onet-data';
+import { writeDemoCsv } from './jobs-csv';
+import type { ChildMessage, ParentMessage } from './servers';
+
+/**
+ * `npx tsx bench/jobs.ts`: the job board at 100,000 postings, per dialect. A fresh database (a
+ * temporary libSQL file, or a Postgres database `jobmate_bench_<pid>` dropped at the end), the real
+ * server in a child process (`node --import tsx bench/servers.ts app`), then:
+ *
+ *   1. import throughput: a generated 100,000-row CSV streamed to `POST /api/jobs/import`
+ *      (rows/s, and the server's RSS while it imports);
+ *   2. Postgres only: `VACUUM ANALYZE jobs`, as autovacuum would after a bulk load;
+ *   3. autocannon on the list queries (page 1, page 500, location + job_type, q, q + relevance);
+ *   4. the q cases again with `JOBS_COUNT_CACHE_TTL_MS=0` (a restarted server): what the cache buys;
+ *   5. with the server stopped, the store's `list()` in this process, one call at a time, with and
+ *      without the count: the database's share of a request.
+ *
+ *   BENCH_DURATION     seconds measured per target (default 10)
+ *   BENCH_CONNECTIONS  concurrent connections (default 64)
+ *   BENCH_WARMUP       seconds of unmeasured load before each target (default 2)
+ *   BENCH_DIALECTS     sqlite,postgres (default both)
+ *   BENCH_JOBS         rows in the generated CSV (default 100000)
+ *   BENCH_ONLY         comma list of targets (auth,page1,page500,location-type,q,q-relevance)
+ *   BENCH_NO_CACHE     targets rerun with the count cache off (default q,q-relevance; "none", "all")
+ *   BENCH_QUIET_WAIT   seconds to wait, before each target, for other processes to leave the CPU
+ *                      (default 120; 0: do not wait)
+ *   BENCH_PG_URL       a Postgres database to connect to for CREATE/DROP DATABASE
+ *                      (default postgresql://postgres@127.0.0.1:5432/postgres)
+ */
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function listEnv<T extends string>(name: string, fallback: readonly T[], allowed: readonly T[]): T[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return [...fallback];
+  if (raw === 'all') return [...allowed];
+  if (raw === 'none') return [];
+  const values = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const value of values) {
+    if (!allowed.includes(value as T)) throw new Error(`${name}: unknown "${value}" (${allowed.join(', ')})`);
+  }
+  return values as T[];
+}
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const serversScript = path.join(projectRoot, 'bench/servers.ts');
+
+const targetKeys = ['auth', 'page1', 'page500', 'location-type', 'q', 'q-relevance'] as const;
+type TargetKey = (typeof targetKeys)[number];
+type Dialect = 'sqlite' | 'postgres';
+
+const duration = intEnv('BENCH_DURATION', 10, 1, 120);
+const connections = intEnv('BENCH_CONNECTIONS', 64, 1, 1024);
+const warmup = intEnv('BENCH_WARMUP', 2, 0, 30);
+const jobCount = intEnv('BENCH_JOBS', 100_000, 5_000, 1_000_000);
+const dialects = listEnv<Dialect>('BENCH_DIALECTS', ['sqlite', 'postgres'], ['sqlite', 'postgres']);
+const only = listEnv<TargetKey>('BENCH_ONLY', targetKeys, targetKeys);
+const noCache = listEnv<TargetKey>('BENCH_NO_CACHE', ['q', 'q-relevance'], targetKeys).filter(
+  (k) => k !== 'auth' && only.includes(k),
+);
+const quietWait = intEnv('BENCH_QUIET_WAIT', 120, 0, 3600);
+const pgAdminUrl = process.env.BENCH_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const p99Target = 20;
+
+/** What the issue asks to measure; `filters` and `offset` are the same query for the in-process store. */
+const targets: { key: TargetKey; path: string; filters?: JobFilters; offset?: number }[] = [
+  { key: 'auth', path: '/api/ping-protected' },
+  { key: 'page1', path: '/api/jobs', filters: { sort: 'newest' }, offset: 0 },
+  { key: 'page500', path: '/api/jobs?page=500', filters: { sort: 'newest' }, offset: 4990 },
+  {
+    key: 'location-type',
+    path: '/api/jobs?location=london&job_type=full-time',
+    filters: { sort: 'newest', location: 'london', jobType: 'full-time' },
+    offset: 0,
+  },
+  {
+    key: 'q',
+    path: '/api/jobs?q=software%20developer',
+    filters: { sort: 'newest', q: 'software developer' },
+    offset: 0,
+  },
+  {
+    key: 'q-relevance',
+    path: '/api/jobs?q=software%20developer&sort=relevance',
+    filters: { sort: 'relevance', q: 'software developer' },
+    offset: 0,
+  },
+];
+const selected = targets.filter((t) => only.includes(t.key));
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: children are killed, the temp dir removed and the Postgres database dropped on every
+// way out.
+
+const children = new Set<ChildProcess>();
+/** Children we are stopping on purpose: their exit is not a failure. */
+const stopping = new WeakSet<ChildProcess>();
+let tempDir: string | undefined;
+let pgDatabase: string | undefined;
+let current: Instance | undefined;
+let shuttingDown = false;
+
+function killChildren(signal: NodeJS.Signals) {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+async function stopChild(child: ChildProcess) {
+  stopping.add(child);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  children.delete(child);
+}
+
+async function dropPgDatabase() {
+  const name = pgDatabase;
+  if (!name) return;
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    pgDatabase = undefined;
+  } finally {
+    await admin.end();
+  }
+}
+
+async function cleanup() {
+  shuttingDown = true;
+  current?.stop();
+  current = undefined;
+  await Promise.all([...children].map(stopChild));
+  await dropPgDatabase().catch((err: unknown) => {
+    process.stderr.write(`could not drop database ${pgDatabase}: ${err}\n`);
+  });
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  tempDir = undefined;
+}
+
+async function exitWith(code: number, message?: string) {
+  if (message) process.stderr.write(`${message}\n`);
+  await cleanup();
+  process.exit(code);
+}
+
+// Last resort (process.exit from anywhere): synchronous only, so the drop runs in a child.
+process.on('exit', () => {
+  killChildren('SIGKILL');
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  if (pgDatabase) {
+    const script =
+      'const pg = require("pg"); const c = new pg.Client({ connectionString: process.argv[1] });' +
+      "c.connect().then(() => c.query('DROP DATABASE IF EXISTS \"' + process.argv[2] + '\" WITH (FORCE)'))" +
+      '.finally(() => c.end());';
+    spawnSync(process.execPath, ['-e', script, pgAdminUrl, pgDatabase], {
+      cwd: projectRoot,
+      timeout: 10_000,
+    });
+  }
+});
+process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the server'));
+process.on('SIGTERM', () => void exitWith(143));
+
+// ---------------------------------------------------------------------------------------------
+// The server process.
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+}
+
+function request<T extends ChildMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T) {
+  return new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${reply} reply from the server`)), 5_000);
+    const onMessage = (m: ChildMessage) => {
+      if (m.type !== reply) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m as Extract<ChildMessage, { type: T }>);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', serversScript, 'app'], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', (code, signal) => {
+    if (!shuttingDown && !stopping.has(child)) {
+      void exitWith(1, `the server exited unexpectedly (${signal ?? `code ${code}`})`);
+    }
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start in 60 s')), 60_000);
+    child.on('message', (m: ChildMessage) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        resolve(m.port);
+      }
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForPing(`${base}/api/ping`);
+  return { child, base };
+}
+
+/** Polls until the server answers 200 {"message":"pong"}. */
+async function waitForPing(url: string) {
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      const body = (await res.json()) as { message?: string };
+      if (res.status === 200 && body.message === 'pong') return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer pong in 30 s (${last})`);
+}
+
+async function getJson(url: string, token: string) {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Resident set size of a process from /proc (Linux), without asking it (asking runs a GC). */
+function rssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) of each process from /proc/<pid>/stat, µs; gone ones are left out. */
+function cpuOfPids(pids: number[]): Map<number, number> {
+  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node runs on
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return cpu;
+}
+
+/** CPU used between two readings: backends that started meanwhile count whole, ended ones are lost. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let micros = 0;
+  for (const [pid, used] of after) micros += Math.max(0, used - (before.get(pid) ?? 0));
+  return micros;
+}
+
+/** CPU time the whole machine spent busy (all cores, /proc/stat, steal excluded), µs. */
+function machineBusy(): number | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
+    return ((user + nice + system + irq + softirq) * 1e6) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * On a shared machine other work skews a run: waits until processes other than this one used less
+ * than a quarter of a core over one second (the server and Postgres are idle between targets), for
+ * at most BENCH_QUIET_WAIT seconds. Returns a note when it waited or gave up.
+ */
+async function waitForQuiet(): Promise<string> {
+  if (quietWait === 0) return '';
+  const started = performance.now();
+  for (;;) {
+    const before = machineBusy();
+    const self = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = machineBusy();
+    const own = process.cpuUsage(self);
+    if (before === undefined || after === undefined) return '';
+    const others = (after - before - own.user - own.system) / 1e6;
+    const waited = (performance.now() - started) / 1_000;
+    if (others < 0.25) return waited > 1.5 ? ` (waited ${fmt(waited)} s for other work)` : '';
+    if (waited >= quietWait) return ` (machine busy: ${fmt(others * 100)}% of a core in other processes)`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import.
+
+interface ImportResult {
+  seconds: number;
+  summary: { created: number; updated: number; failed_total: number; failed: unknown[] };
+  rssBefore?: number;
+  /** RSS sampled from /proc while the body was being sent, at 25/50/75/100 % of the bytes. */
+  rssAtQuarters: (number | undefined)[];
+  rssPeakSampled?: number;
+  /** Seconds from the start until 25/50/75/100 % of the body had been sent (the server reads as it imports). */
+  secondsAtQuarters: (number | undefined)[];
+  after: Extract<ChildMessage, { type: 'memory' }>;
+  /** CPU time of the server during the import, µs. */
+  serverCpu?: number;
+  /** CPU time of its Postgres backends during the import, µs. */
+  dbCpu?: number;
+}
+
+/** Streams the CSV file to POST /api/jobs/import (Content-Length set, read as it is sent). */
+async function importCsv(server: Server, file: string, token: string): Promise<ImportResult> {
+  const size = statSync(file).size;
+  const pid = server.child.pid;
+  const rssBefore = rssOf(pid);
+  let sent = 0;
+  const samples: { sent: number; rss: number | undefined; at: number }[] = [];
+  const started = performance.now();
+  const sampler = setInterval(() => {
+    samples.push({ sent, rss: rssOf(pid), at: (performance.now() - started) / 1_000 });
+  }, 100);
+  try {
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(`${server.base}/api/jobs/import`, {
+        method: 'POST',
+        agent: false,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Length': String(size),
+        },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: body }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+      stream.on('data', (chunk) => {
+        sent += chunk.length;
+      });
+      stream.on('error', (err) => req.destroy(err));
+      stream.pipe(req);
+    });
+    const seconds = (performance.now() - started) / 1_000;
+    if (status !== 200) throw new Error(`import: HTTP ${status} ${text.slice(0, 500)}`);
+    const summary = JSON.parse(text) as ImportResult['summary'];
+    const quarters = [0.25, 0.5, 0.75, 1].map((q) => samples.find((s) => s.sent >= q * size));
+    const rssAtQuarters = quarters.map((s) => s?.rss);
+    // The last quarter ends with the response (the last batch lands after the last byte).
+    const secondsAtQuarters = [...quarters.slice(0, 3).map((s) => s?.at), seconds];
+    const rssValues = samples.flatMap((s) => (s.rss === undefined ? [] : [s.rss]));
+    const rssPeakSampled = rssValues.length > 0 ? Math.max(...rssValues) : undefined;
+    const after = await request(server.child, { type: 'memory' }, 'memory');
+    return { seconds, summary, rssBefore, rssAtQuarters, rssPeakSampled, secondsAtQuarters, after };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load.
+
+function load(url: string, seconds: number, headers: Record<string, string>): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    current = autocannon({ url, connections, duration: seconds, headers }, (err, result) => {
+      current = undefined;
+      if (err) reject(err);
+      else resolve(result);
+    });
+  });
+}
+
+interface Row {
+  name: string;
+  total: number | undefined;
+  result: Result;
+  /** CPU time of the server process during the measured run (all threads), µs. */
+  serverCpu: number;
+  /** CPU time of this process (autocannon) during the run, µs. */
+  loadCpu: number;
+  /** CPU time of everything else on the machine during the run, µs (other work makes a run noisy). */
+  otherCpu: number | undefined;
+  /** CPU time of the Postgres backends serving it, µs (undefined on SQLite: it runs in the server). */
+  dbCpu: number | undefined;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (bytes: number | undefined) => (bytes === undefined ? '?' : `${fmt(bytes / 1024 / 1024, 0)} MiB`);
+
+function markdownTable(header: string[], lines: string[][]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const row = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  return [
+    row(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...lines.map(row),
+  ].join('\n');
+}
+
+/** The non-2xx statuses of a run, e.g. "503". */
+const statusesOf = (r: Result) =>
+  Object.keys(r.statusCodeStats)
+    .filter((code) => !code.startsWith('2'))
+    .join(', ');
+
+function loadTable(rows: Row[]) {
+  const perRequest = (micros: number, r: Result) => `${fmt(micros / Math.max(1, r.requests.total))} µs`;
+  return markdownTable(
+    [
+      'target',
+      'total',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors (timeouts)',
+      'non-2xx',
+      'server CPU/req',
+      'Postgres CPU/req',
+      'CPU % server/PG/autocannon/other',
+      `p99 < ${p99Target} ms`,
+    ],
+    rows.map(({ name, total, result: r, serverCpu, dbCpu, loadCpu, otherCpu }) => [
+      name,
+      total === undefined ? '-' : fmt(total),
+      fmt(r.requests.average),
+      fmt(r.latency.p50, 1),
+      fmt(r.latency.p99, 1),
+      // autocannon counts a timeout as an error too
+      r.timeouts > 0 ? `${fmt(r.errors)} (${fmt(r.timeouts)} t/o)` : fmt(r.errors),
+      r.non2xx > 0 ? `${fmt(r.non2xx)} (${statusesOf(r)})` : '0',
+      perRequest(serverCpu, r),
+      dbCpu === undefined ? '-' : perRequest(dbCpu, r),
+      [serverCpu, dbCpu ?? 0, loadCpu, otherCpu]
+        .map((micros) => (micros === undefined ? '?' : fmt((100 * micros) / (duration * 1e6))))
+        .join(' / '),
+      r.latency.p99 < p99Target ? 'yes' : 'no',
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One dialect.
+
+interface DialectReport {
+  dialect: Dialect;
+  import: ImportResult;
+  vacuumSeconds?: number;
+  rows: Row[];
+  store: string;
+}
+
+const nameOf = (t: (typeof targets)[number], suffix = '') => `GET ${t.path}${suffix}`;
+
+async function benchDialect(
+  dialect: Dialect,
+  dir: string,
+  csvFile: string,
+  csvBytes: number,
+  tokens: { reader: string; writer: string },
+): Promise<DialectReport> {
+  console.log(`\n## ${dialect}\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(configSchema.shape)) delete env[name];
+  Object.assign(env, {
+    NODE_ENV: 'development',
+    MIGRATE_ON_START: 'true',
+    DEMO_JOBS: '0',
+    JOBS_IMPORT_MAX_BYTES: String(Math.max(csvBytes * 2, 100 * 1024 * 1024)),
+    UPLOAD_DIR: path.join(dir, 'uploads'),
+    BENCH_DIR: dir,
+    BENCH_LOG: 'silent',
+  });
+
+  let pgUrl: string | undefined;
+  if (dialect === 'postgres') {
+    const name = `jobmate_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: pgAdminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE "${name}"`);
+      pgDatabase = name;
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(pgAdminUrl);
+    url.pathname = `/${name}`;
+    pgUrl = url.toString();
+    Object.assign(env, { DATABASE_MODE: 'postgres', DATABASE_PROD: pgUrl, DATABASE_DRIVER: 'pg' });
+  } else {
+    Object.assign(env, {
+      DATABASE_MODE: 'sqlite',
+      DATABASE_DEV: `file:${path.join(dir, `jobs-${dialect}.db`)}`,
+    });
+  }
+
+  let server = await startServer(env);
+
+  // The server's Postgres backends, for their CPU time.
+  let backendPids = async (): Promise<number[]> => [];
+  let adminDb: pg.Client | undefined;
+  if (pgUrl) {
+    adminDb = new pg.Client({ connectionString: pgUrl });
+    await adminDb.connect();
+    const client = adminDb;
+    backendPids = async () => {
+      const { rows } = await client.query<{ pid: number }>(
+        'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+      return rows.map((r) => r.pid);
+    };
+  }
+
+  // 1. Import.
+  process.stdout.write(await waitForQuiet());
+  process.stdout.write(`importing ${fmt(jobCount)} rows (${mib(csvBytes)} of CSV) ...`);
+  const cpuBefore = await request(server.child, { type: 'cpu' }, 'cpu');
+  const dbCpuBefore = cpuOfPids(await backendPids());
+  const imported = await importCsv(server, csvFile, tokens.writer);
+  const dbCpuAfter = cpuOfPids(await backendPids());
+  const cpuAfter = await request(server.child, { type: 'cpu' }, 'cpu');
+  imported.serverCpu = cpuAfter.micros - cpuBefore.micros;
+  if (pgUrl) imported.dbCpu = cpuBetween(dbCpuBefore, dbCpuAfter);
+  const { summary } = imported;
+  process.stdout.write(` ${fmt(jobCount / imported.seconds)} rows/s\n`);
+  if (summary.created !== jobCount || summary.failed_total !== 0) {
+    throw new Error(`import: expected ${jobCount} created, got ${JSON.stringify(summary).slice(0, 500)}`);
+  }
+
+  // 2. Statistics and the visibility map, as autovacuum would after a bulk load.
+  let vacuumSeconds: number | undefined;
+  if (adminDb) {
+    const started = performance.now();
+    await adminDb.query('VACUUM ANALYZE jobs');
+    vacuumSeconds = (performance.now() - started) / 1_000;
+    console.log(`VACUUM ANALYZE jobs: ${fmt(vacuumSeconds, 1)} s`);
+  }
+
+  // 3. Load.
+  const measure = async (target: (typeof targets)[number], name: string): Promise<Row> => {
+    const url = `${server.base}${target.path}`;
+    const body = await getJson(url, tokens.reader);
+    const pagination = body.pagination as { total: number } | undefined;
+    const jobs = body.jobs as unknown[] | undefined;
+    if (pagination && (jobs?.length !== 10 || pagination.total < 10)) {
+      throw new Error(
+        `${name}: expected a full page of a non-trivial total, got ${JSON.stringify(pagination)}`,
+      );
+    }
+    process.stdout.write(`  ${name}${pagination ? ` (total ${fmt(pagination.total)})` : ''} ...`);
+    const headers = { Authorization: `Bearer ${tokens.reader}` };
+    process.stdout.write(await waitForQuiet());
+    if (warmup > 0) await load(url, warmup, headers);
+    const dbBefore = cpuOfPids(await backendPids());
+    const before = await request(server.child, { type: 'cpu' }, 'cpu');
+    const machineBefore = machineBusy();
+    const selfBefore = process.cpuUsage();
+    const result = await load(url, duration, headers);
+    const self = process.cpuUsage(selfBefore);
+    const machineAfter = machineBusy();
+    const after = await request(server.child, { type: 'cpu' }, 'cpu');
+    // Backends that came and went during the run are missed; with a busy pool they stay.
+    const dbCpu = pgUrl ? cpuBetween(dbBefore, cpuOfPids(await backendPids())) : undefined;
+    process.stdout.write(` ${fmt(result.requests.average)} req/s, p99 ${fmt(result.latency.p99)} ms\n`);
+    const serverCpu = after.micros - before.micros;
+    const loadCpu = self.user + self.system;
+    const otherCpu =
+      machineBefore === undefined || machineAfter === undefined
+        ? undefined
+        : Math.max(0, machineAfter - machineBefore - serverCpu - loadCpu - (dbCpu ?? 0));
+    return { name, total: pagination?.total, result, serverCpu, loadCpu, otherCpu, dbCpu };
+  };
+
+  const rows: Row[] = [];
+  for (const target of selected) rows.push(await measure(target, nameOf(target)));
+
+  // 4. The count cache off: every request counts its matches.
+  if (noCache.length > 0) {
+    await stopChild(server.child);
+    server = await startServer({ ...env, JOBS_COUNT_CACHE_TTL_MS: '0' });
+    for (const target of selected.filter((t) => noCache.includes(t.key))) {
+      rows.push(await measure(target, nameOf(target, ' (count cache off)')));
+    }
+  }
+  await stopChild(server.child);
+  await adminDb?.end();
+
+  // 5. The database's share: the store in this process, one call at a time.
+  const store = await storeTimings(env);
+  console.log(`\n${loadTable(rows)}\n`);
+  console.log(store);
+  return { dialect, import: imported, vacuumSeconds, rows, store };
+}
+
+/** Median and p95 of `list()` per target, sequential, with the count each time and with it cached. */
+async function storeTimings(env: NodeJS.ProcessEnv) {
+  const database = openNodeDatabase(parseConfig(env));
+  try {
+    const counting = createJobStore(database, { countCacheTtlMs: 0 });
+    const cached = createJobStore(database, { countCacheTtlMs: 3_600_000 });
+    const time = async (store: typeof counting, filters: JobFilters, offset: number) => {
+      for (let i = 0; i < 3; i++) await store.list(filters, { offset, limit: 10 });
+      const ms: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const started = performance.now();
+        await store.list(filters, { offset, limit: 10 });
+        ms.push(performance.now() - started);
+      }
+      ms.sort((a, b) => a - b);
+      return `${fmt(ms[15] ?? 0, 2)} / ${fmt(ms[28] ?? 0, 2)}`;
+    };
+    const lines: string[][] = [];
+    for (const target of selected) {
+      if (!target.filters) continue;
+      lines.push([
+        nameOf(target),
+        await time(counting, target.filters, target.offset ?? 0),
+        await time(cached, target.filters, target.offset ?? 0),
+      ]);
+    }
+    return markdownTable(
+      ['store.list() in-process, one at a time', 'with count: p50 / p95 ms', 'total cached: p50 / p95 ms'],
+      lines,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const perDialect = 900 + (selected.length + noCache.length) * (quietWait + warmup + duration + 5);
+  const budgetMs = (dialects.length * perDialect + 120) * 1_000;
+  setTimeout(
+    () => void exitWith(1, `the benchmark overran its ${budgetMs / 1000} s budget`),
+    budgetMs,
+  ).unref();
+
+  const cpus = os.cpus();
+  console.log(
+    `Jobmate jobs bench: Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ` +
+      `${os.platform()} ${os.release()}`,
+  );
+  console.log(
+    `${fmt(jobCount)} jobs; ${duration} s per target after ${warmup} s warm-up, ${connections} connections; ` +
+      `dialects: ${dialects.join(', ')}`,
+  );
+
+  tempDir = mkdtempSync(path.join(os.tmpdir(), 'jobmate-bench-jobs-'));
+  const dir = tempDir;
+  const dev = await loadDevIssuer(path.join(dir, 'dev-issuer-key.json'));
+  const lifetime = dialects.length * (perDialect + 600);
+  const tokens = {
+    reader: await dev.sign(
+      { sub: 'bench|reader', email: 'reader@example.com', name: 'Bench Reader' },
+      lifetime,
+    ),
+    writer: await dev.sign({ sub: 'bench|importer', scope: 'write:jobs' }, lifetime),
+  };
+
+  const csvFile = path.join(dir, 'jobs.csv');
+  let started = performance.now();
+  const csvBytes = await writeDemoCsv(csvFile, loadOnetJobData(), jobCount, {
+    seed: 1,
+    now: new Date('2026-01-15T12:00:00Z'),
+  });
+  console.log(
+    `generated ${csvFile}: ${fmt(jobCount)} rows, ${mib(csvBytes)} in ${fmt((performance.now() - started) / 1000, 1)} s`,
+  );
+
+  const reports: DialectReport[] = [];
+  for (const dialect of dialects) {
+    started = performance.now();
+    reports.push(await benchDialect(dialect, dir, csvFile, csvBytes, tokens));
+    console.log(`(${dialect}: ${fmt((performance.now() - started) / 1000)} s)`);
+  }
+
+  console.log('\n## Import\n');
+  console.log(
+    markdownTable(
+      [
+        'dialect',
+        'rows',
+        'seconds',
+        'rows/s',
+        'MiB/s',
+        'rows/s by quarter of the body',
+        'CPU s: server / Postgres',
+        'RSS before',
+        'RSS at 25/50/75/100 % sent',
+        'peak RSS',
+        'live heap after',
+      ],
+      reports.map(({ dialect, import: r }) => [
+        dialect,
+        fmt(r.summary.created),
+        fmt(r.seconds, 1),
+        fmt(r.summary.created / r.seconds),
+        fmt(csvBytes / 1024 / 1024 / r.seconds, 1),
+        r.secondsAtQuarters
+          .map((at, i, all) => {
+            const from = i === 0 ? 0 : all[i - 1];
+            return at === undefined || from === undefined ? '?' : fmt(jobCount / 4 / (at - from));
+          })
+          .join(' / '),
+        `${fmt((r.serverCpu ?? 0) / 1e6, 1)} / ${r.dbCpu === undefined ? '-' : fmt(r.dbCpu / 1e6, 1)}`,
+        mib(r.rssBefore),
+        r.rssAtQuarters.map((b) => (b === undefined ? '?' : fmt(b / 1024 / 1024))).join(' / '),
+        mib(Math.max(r.rssPeakSampled ?? 0, r.after.maxRss)),
+        mib(r.after.heapAfterGc),
+      ]),
+    ),
+  );
+  for (const report of reports) {
+    if (report.vacuumSeconds !== undefined) {
+      console.log(
+        `${report.dialect}: VACUUM ANALYZE jobs after the import took ${fmt(report.vacuumSeconds, 1)} s`,
+      );
+    }
+  }
+  for (const report of reports) {
+    console.log(
+      `\n## ${report.dialect} (${fmt(jobCount)} jobs)\n\n${loadTable(report.rows)}\n\n${report.store}`,
+    );
+  }
+
+  const failed = reports.flatMap((r) =>
+    r.rows
+      .filter((row) => row.result.errors + row.result.non2xx > 0)
+      .map((row) => `${r.dialect}: ${row.name}`),
+  );
+  if (failed.length > 0) await exitWith(1, `errors or non-2xx responses on: ${failed.join(', ')}`);
+  await exitWith(0);
+}
+
+main().catch((err: unknown) => {
+  void exitWith(1, `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+});
