@@ -28,6 +28,7 @@ import { resumeRoutes } from './routes/resumes';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
 import { createChatLimits } from './services/chat/limits';
+import { createGate } from './services/concurrency';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
 import type { ObjectStorage } from './services/storage/storage';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
     now: () => clock.now().getTime(),
   });
   const resumePipeline = createResumePipeline({ store: resumes, storage: deps.storage, clock, logger });
+  const uploadGate = createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 });
 
   const app = createRouter();
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
@@ -138,7 +140,10 @@ export function createApp(deps: AppDeps) {
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
       }),
     )
-    .route('/', resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline }))
+    .route(
+      '/',
+      resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline, uploadGate }),
+    )
     .route(
       '/',
       chatRoutes({

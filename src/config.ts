@@ -134,6 +134,14 @@ export const configSchema = z
     MIGRATE_ON_START: booleanFlag(true),
 
     UPLOAD_DIR: withDefault('instance/uploads'),
+    /**
+     * Big (> 1 MiB) resume uploads read at once; more wait their turn. Each holds ~3 times its
+     * size while read, and reading is CPU-bound, so one at a time costs little throughput.
+     */
+    UPLOAD_MAX_CONCURRENT: z.preprocess(
+      (v) => (v === '' || v === undefined ? '1' : v),
+      z.coerce.number().int().min(1).max(64),
+    ),
     S3_BUCKET_NAME: optionalString,
     S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
     AWS_ACCESS_KEY_ID: optionalString,

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
 import { ApiError, notFound, validationError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
+import { findFilePart, MultipartError, type MultipartFile, multipartBoundary, readAll } from '../multipart';
 import {
   authErrorResponses,
   bearerSecurity,
@@ -11,6 +12,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../openapi';
+import type { Gate } from '../services/concurrency';
 import { maxResumeBytes, type ResumePipeline } from '../services/resumes/pipeline';
 import { contentDisposition, type ObjectStorage } from '../services/storage/storage';
 import { declaredTooLarge, limitBytes } from '../streams';
@@ -21,7 +23,22 @@ export interface ResumeRoutesDeps {
   resumes: ResumeStore;
   pipeline: ResumePipeline;
   storage: ObjectStorage;
+  /** Bounds the uploads read at once (memory); see UPLOAD_MAX_CONCURRENT. */
+  uploadGate: Gate;
 }
+
+/** Waiting uploads beyond this are turned away rather than queued for minutes. */
+export const busyUploads = () =>
+  new ApiError(429, 'rate_limited', 'The server is busy reading other uploads; try again shortly', {
+    headers: { 'Retry-After': '5' },
+  });
+
+/** The client went away while its upload waited: nobody reads this, but it is not a server fault. */
+const cancelledUpload = () =>
+  validationError({ body: ['the client closed the request'] }, 'The upload was cancelled');
+
+/** Uploads up to this size (declared by Content-Length) skip the memory gate: they cost little. */
+const ungatedUploadBytes = 1024 * 1024;
 
 /** Room for the multipart envelope around a file of the maximum size. */
 const maxUploadBody = maxResumeBytes + 64 * 1024;
@@ -77,8 +94,11 @@ const toResume = (r: Resume): z.infer<typeof ResumeSchema> => ({
 
 const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
 
-/** Reads the multipart body with the size limit enforced while it streams in. */
-async function readUpload(request: Request): Promise<FormData> {
+/**
+ * Reads the resume_file part of a multipart body, with the size limit enforced while it streams
+ * in and the file's bytes held once (see src/multipart.ts).
+ */
+async function readUpload(request: Request): Promise<MultipartFile> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType) || !request.body) {
     throw new ApiError(
@@ -87,28 +107,33 @@ async function readUpload(request: Request): Promise<FormData> {
       'Send multipart/form-data with the file in a part named resume_file',
     );
   }
-  if (declaredTooLarge(request.headers.get('content-length') ?? undefined, maxUploadBody))
-    throw fileTooLarge();
-  let overLimit = false;
-  const limited = limitBytes(request.body, maxUploadBody, () => {
-    overLimit = true;
-    return fileTooLarge();
-  });
-  try {
-    return await new Request('http://upload.local/', {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body: limited,
-      duplex: 'half',
-    } as RequestInit).formData();
-  } catch {
-    if (overLimit) throw fileTooLarge();
-    throw validationError({ body: ['is not valid multipart/form-data'] }, 'The upload could not be read');
+  const boundary = multipartBoundary(contentType);
+  if (!boundary) {
+    throw validationError({ body: ['has no multipart boundary'] }, 'The upload could not be read');
   }
+  const contentLength = request.headers.get('content-length') ?? undefined;
+  if (declaredTooLarge(contentLength, maxUploadBody)) throw fileTooLarge();
+  const sizeHint =
+    contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+  const body = await readAll(limitBytes(request.body, maxUploadBody, fileTooLarge), sizeHint);
+  let file: MultipartFile | undefined;
+  try {
+    file = findFilePart(body, boundary, 'resume_file');
+  } catch (err) {
+    if (err instanceof MultipartError) {
+      throw validationError(
+        { body: [`is not valid multipart/form-data: ${err.message}`] },
+        'The upload could not be read',
+      );
+    }
+    throw err;
+  }
+  if (!file) throw new ApiError(400, 'file_required', 'Send the file in a multipart part named resume_file');
+  return file;
 }
 
 export function resumeRoutes(deps: ResumeRoutesDeps) {
-  const { resumes, pipeline, storage } = deps;
+  const { resumes, pipeline, storage, uploadGate } = deps;
   const guard = deps.guard({ hydrate: true });
 
   return createRouter()
@@ -148,31 +173,39 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
           503: errorResponse('storage_unavailable / database_unavailable'),
         },
       }),
-      async (c) => {
-        const form = await readUpload(c.req.raw);
-        const file = form.get('resume_file');
-        if (!(file instanceof File)) {
-          throw new ApiError(400, 'file_required', 'Send the file in a multipart part named resume_file');
-        }
-        const { resume, chunks } = await pipeline.upload(c.var.user.id, {
-          name: file.name,
-          bytes: new Uint8Array(await file.arrayBuffer()),
+      // Reading a big upload holds its bytes a few times over (body, PDF reader, extracted text):
+      // a few at a time keeps memory bounded; the rest wait, their bodies held back by TCP.
+      (c) => {
+        const work = async () => {
+          const file = await readUpload(c.req.raw);
+          const { resume, chunks } = await pipeline.upload(c.var.user.id, {
+            name: file.filename,
+            bytes: file.bytes,
+          });
+          // Earlier failed removals are retried here, after the user's own work is done.
+          await pipeline.retryPendingDeletions().catch(() => undefined);
+          c.header('Location', `/api/resumes/${resume.id}`);
+          return c.json(
+            {
+              resume_id: resume.id,
+              message: 'Resume uploaded and processed',
+              chunks_created: chunks,
+              text_length: resume.textLength,
+              s3_key: resume.storageKey,
+              bucket: resume.bucket,
+              skills: [],
+            },
+            201,
+          );
+        };
+        // Small uploads (most resumes) go straight through; the gate is for the big ones.
+        const length = Number(c.req.header('content-length'));
+        if (Number.isInteger(length) && length <= ungatedUploadBytes) return work();
+        return uploadGate.run(work, {
+          signal: c.req.raw.signal,
+          whenFull: busyUploads,
+          whenAborted: cancelledUpload,
         });
-        // Earlier failed removals are retried here, after the user's own work is done.
-        await pipeline.retryPendingDeletions().catch(() => undefined);
-        c.header('Location', `/api/resumes/${resume.id}`);
-        return c.json(
-          {
-            resume_id: resume.id,
-            message: 'Resume uploaded and processed',
-            chunks_created: chunks,
-            text_length: resume.textLength,
-            s3_key: resume.storageKey,
-            bucket: resume.bucket,
-            skills: [],
-          },
-          201,
-        );
       },
     )
     .openapi(

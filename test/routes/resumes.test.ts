@@ -219,6 +219,12 @@ describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
       ['an encrypted PDF', async () => ['locked.pdf', await makeEncryptedPdf()], 422, 'unreadable_document'],
       ['an image-only PDF', async () => ['scan.pdf', await makeImageOnlyPdf()], 422, 'unreadable_document'],
       ['a DOCX zip bomb', async () => ['bomb.docx', await makeDocxZipBomb()], 422, 'unreadable_document'],
+      [
+        'a text file with more text than a resume (100,001 characters)',
+        async () => ['dump.txt', encoder.encode(`${'Experience and skills. '.repeat(4348)}abcdefghi`)],
+        422,
+        'unreadable_document',
+      ],
     ];
     it.each(cases)('refuses %s', async (_name, make, status, code) => {
       const user = await newUser();
@@ -293,6 +299,23 @@ describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
     const download = await app.request(`/api/resumes/${unicode.resume_id}/download`, { headers: user });
     const file = await fetch(download.headers.get('location') ?? '');
     expect(file.headers.get('content-disposition')).toContain("filename*=UTF-8''Curr%C3%ADculo");
+  });
+
+  it('reads uploads one at a time with UPLOAD_MAX_CONCURRENT=1, and every one lands', async () => {
+    const serial = createTestApp({
+      database: db.database,
+      auth0,
+      env: { UPLOAD_MAX_CONCURRENT: '1' },
+      deps: { storage },
+    });
+    const user = await newUser();
+    const results = await Promise.all(
+      [1, 2, 3].map((i) =>
+        upload(user, `cv-${i}.txt`, encoder.encode(sampleResumeText), 'resume_file', serial),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(await listOf(user)).toHaveLength(3);
   });
 
   it('answers 503 storage_unavailable and stores no row when S3 is down', async () => {

@@ -60,7 +60,7 @@ function contentMatches(kind: DocumentKind, bytes: Uint8Array): boolean {
       return isDocx(bytes);
     case 'txt':
       // A PDF with only uncompressed streams is valid UTF-8: it must not become "text".
-      return !startsWith(bytes, PDF_MAGIC) && decodeText(bytes) !== undefined;
+      return !startsWith(bytes, PDF_MAGIC) && looksLikeText(bytes);
   }
 }
 
@@ -74,7 +74,7 @@ function describeContent(bytes: Uint8Array): string {
   if (startsWith(bytes, [0x7f, 0x45, 0x4c, 0x46])) return 'a program (ELF)';
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'a PNG image';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'a JPEG image';
-  if (decodeText(bytes) !== undefined) return 'plain text';
+  if (looksLikeText(bytes)) return 'plain text';
   return 'binary data of an unknown kind';
 }
 
@@ -166,6 +166,17 @@ function centralEntryNames(bytes: Uint8Array, directory: CentralDirectory): stri
   return names;
 }
 
+/** Bytes of a text file looked at to tell its type; extraction decodes (and checks) it all. */
+const TEXT_SAMPLE_BYTES = 256 * 1024;
+
+/** Whether the file starts as text would: the rules of `decodeText`, applied to its first 256 KiB. */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  if (bytes.byteLength <= TEXT_SAMPLE_BYTES) return decodeText(bytes) !== undefined;
+  // A multi-byte character cut at the sample's end is not an error: decode as a stream would.
+  const text = decodeByBom(bytes.subarray(0, TEXT_SAMPLE_BYTES), true);
+  return text !== undefined && !text.includes('\0') && controlRatio(text) <= MAX_CONTROL_RATIO;
+}
+
 /**
  * The text of a plain-text file, or undefined when it is not text: UTF-16 LE/BE need a BOM,
  * anything else must be valid UTF-8 (a UTF-8 BOM is dropped). Text with NUL bytes or many
@@ -177,7 +188,7 @@ export function decodeText(bytes: Uint8Array): string | undefined {
   return controlRatio(text) > MAX_CONTROL_RATIO ? undefined : text;
 }
 
-function decodeByBom(bytes: Uint8Array): string | undefined {
+function decodeByBom(bytes: Uint8Array, partial = false): string | undefined {
   let encoding = 'utf-8';
   let start = 0;
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) start = 3;
@@ -185,7 +196,9 @@ function decodeByBom(bytes: Uint8Array): string | undefined {
   else if (startsWith(bytes, [0xfe, 0xff])) [encoding, start] = ['utf-16be', 2];
   try {
     // ignoreBOM: the BOM is already skipped; a second one would be content.
-    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start));
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start), {
+      stream: partial,
+    });
   } catch {
     return undefined;
   }

@@ -10,14 +10,20 @@ export interface ExtractionLimits {
   maxPages?: number;
   /** Time allowed for a PDF, loading included. Default 10 s. */
   timeoutMs?: number;
-  /** Bytes a .docx's main part may inflate to. Default 50 MiB. */
+  /** Bytes a .docx's main part may inflate to. Default 16 MiB. */
   maxInflatedBytes?: number;
+  /**
+   * Characters of (normalised) text a resume may have: about 50 dense pages. Beyond it the file
+   * is something else (a book, a log, a data dump). Default 100,000.
+   */
+  maxChars?: number;
 }
 
 export const DEFAULT_EXTRACTION_LIMITS: Required<ExtractionLimits> = {
   maxPages: 50,
   timeoutMs: 10_000,
   maxInflatedBytes: 16 * 1024 * 1024,
+  maxChars: 100_000,
 };
 
 const NO_TEXT = 'the document has no text';
@@ -33,23 +39,37 @@ export async function extractText(
   bytes: Uint8Array,
   limits: ExtractionLimits = {},
 ): Promise<string> {
-  const { maxPages, timeoutMs, maxInflatedBytes } = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
+  const { maxPages, timeoutMs, maxInflatedBytes, maxChars } = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
   const raw =
     kind === 'pdf'
       ? await extractPdfText(bytes, maxPages, timeoutMs)
       : kind === 'docx'
         ? extractDocxText(bytes, maxInflatedBytes)
-        : extractPlainText(bytes);
+        : extractPlainText(bytes, maxChars);
+  // Normalising only shrinks spacing: text twice over the cap is refused before that work.
+  if (raw.length > 2 * maxChars) throw tooMuchText(raw.length, maxChars);
   const text = normaliseText(raw);
+  if (text.length > maxChars) throw tooMuchText(text.length, maxChars);
   if (!/\p{L}/u.test(text)) throw unreadable(kind === 'pdf' ? NO_PDF_TEXT : NO_TEXT);
   return text;
 }
+
+const tooMuchText = (chars: number, maxChars: number) =>
+  unreadable(
+    `the document holds ${chars.toLocaleString('en-US')} characters of text; a resume has at most ${maxChars.toLocaleString('en-US')}`,
+  );
 
 function unreadable(message: string, cause?: unknown): ApiError {
   return new ApiError(422, 'unreadable_document', message, { cause });
 }
 
-function extractPlainText(bytes: Uint8Array): string {
+function extractPlainText(bytes: Uint8Array, maxChars: number): string {
+  // At most 4 bytes a character: a file this big has more than twice the allowed text.
+  if (bytes.byteLength > 8 * maxChars) {
+    throw unreadable(
+      `the text file has ${bytes.byteLength.toLocaleString('en-US')} bytes; a resume has at most ${maxChars.toLocaleString('en-US')} characters of text`,
+    );
+  }
   const text = decodeText(bytes);
   if (text === undefined) throw unreadable('the text file is not valid UTF-8 or UTF-16 text');
   return text;

@@ -85,6 +85,18 @@ describe('detectDocumentKind', () => {
     expect(detectDocumentKind('cv.txt', utf8(`${sampleResumeText}\x1a`))).toBe('txt');
   });
 
+  it('tells a big file’s type from its first 256 KiB, whatever a multi-byte character there is cut at', () => {
+    // "é" is 2 bytes: 131,073 of them put a character across the 256 KiB mark.
+    const accented = utf8(`x${'é'.repeat(131_073)}`);
+    expect(detectDocumentKind('cv.txt', accented)).toBe('txt');
+    const binaryTail = new Uint8Array(400 * 1024).fill(0x61);
+    binaryTail.set([0, 0xff, 0xfe], 300 * 1024);
+    expect(detectDocumentKind('cv.txt', binaryTail)).toBe('txt'); // extraction reads it all and refuses it
+    const binaryHead = new Uint8Array(400 * 1024).fill(0x61);
+    binaryHead[10] = 0;
+    expect(failure('cv.txt', binaryHead).status).toBe(415);
+  });
+
   it('refuses unsupported and missing extensions', () => {
     expect(failure('cv.exe', exe).message).toBe(
       'the file is named .exe; expected a .pdf, .docx or .txt file',

@@ -174,4 +174,26 @@ describe('extractText: TXT', () => {
     const err = await refusal(() => extractText('txt', utf8(' 12 -- 34 \n\n')));
     expect([err.status, err.message]).toEqual([422, 'the document has no text']);
   });
+
+  it('refuses more text than a resume holds (maxChars), also when spacing would shrink it', async () => {
+    const words = utf8('word '.repeat(30));
+    const err = await refusal(() => extractText('txt', words, { maxChars: 100 }));
+    expect([err.status, err.message]).toEqual([
+      422,
+      'the document holds 149 characters of text; a resume has at most 100',
+    ]);
+    const spaced = utf8(`a${' '.repeat(300)}b`);
+    const early = await refusal(() => extractText('txt', spaced, { maxChars: 100 }));
+    expect(early.message).toBe('the document holds 302 characters of text; a resume has at most 100');
+    expect(await extractText('txt', utf8('word '.repeat(20)), { maxChars: 100 })).toHaveLength(99);
+    const huge = await refusal(() => extractText('txt', utf8('a'.repeat(801)), { maxChars: 100 }));
+    expect(huge.message).toBe('the text file has 801 bytes; a resume has at most 100 characters of text');
+  });
+
+  it('refuses a text file whose bytes stop being text after the start', async () => {
+    const bytes = new Uint8Array(400 * 1024).fill(0x61);
+    bytes.set([0xff, 0xfe], 300 * 1024);
+    const err = await refusal(() => extractText('txt', bytes, { maxChars: 1_000_000 }));
+    expect([err.status, err.message]).toEqual([422, 'the text file is not valid UTF-8 or UTF-16 text']);
+  });
 });
