@@ -1,0 +1,1119 @@
+/**
+ * Derives data/skills-ontology.json (the compact skills ontology the project ships, see
+ * src/services/skills/ontology.ts) from ESCO v1.1.1 and the O*NET 29.2 technology examples.
+ *
+ *   npx tsx scripts/derive-skills-ontology.ts [shared-data-dir] [output-file]
+ *
+ * Defaults: ../shared/data and data/skills-ontology.json, relative to the project root. Reads
+ * esco/esco-v1.1.1-classification-en-csv.zip, esco/esco-v1.1.1-relations-csv.zip (both unzipped in
+ * memory), onet/Technology_Skills.txt and, for a vocabulary of ordinary English words (to keep aliases
+ * such as "Docs" out), the ESCO descriptions and onet/Task_Statements.txt.
+ *
+ * The output is deterministic: `{"version":...,"attribution":[...],"skills":[` then one skill per line
+ * sorted by id, then `]}`. `version` is a hash of the skills lines, so it changes whenever the
+ * derivation or its inputs change. The rules are documented in data/NOTICE.md.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import type { Ontology, OntologySkill, SkillSource, SkillType } from '../src/services/skills/ontology';
+
+export const ATTRIBUTION = [
+  'This service uses the ESCO classification of the European Commission.',
+  'This product includes information from the O*NET 29.2 Database by the U.S. Department of Labor, ' +
+    'Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. ' +
+    'O*NET® is a trademark of USDOL/ETA.',
+];
+
+const MAX_LABEL_LENGTH = 100;
+const MAX_RELATED = 12;
+const MAX_COMMODITY_PEERS = 8;
+
+// ---------------------------------------------------------------------------------------------------
+// CSV (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks)
+
+/** Rows of a CSV text. Throws on a malformed quoted field rather than guessing, so bad input is seen. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const n = text.length;
+  let line = 1;
+  while (i <= n) {
+    let field: string;
+    if (text[i] === '"') {
+      // Quoted: copy up to each quote; a doubled quote is a literal one.
+      const startLine = line;
+      let value = '';
+      i++;
+      for (;;) {
+        const quote = text.indexOf('"', i);
+        if (quote === -1) throw new Error(`CSV: unterminated quoted field starting on line ${startLine}`);
+        const chunk = text.slice(i, quote);
+        value += chunk;
+        for (const ch of chunk) if (ch === '\n') line++;
+        if (text[quote + 1] === '"') {
+          value += '"';
+          i = quote + 2;
+          continue;
+        }
+        i = quote + 1;
+        break;
+      }
+      const next = text[i];
+      if (i < n && next !== ',' && next !== '\n' && next !== '\r') {
+        throw new Error(`CSV: unexpected ${JSON.stringify(next)} after a quoted field on line ${line}`);
+      }
+      field = value;
+    } else {
+      let end = i;
+      while (end < n) {
+        const c = text.charCodeAt(end);
+        if (c === 44 /* , */ || c === 10 /* \n */ || c === 13 /* \r */) break;
+        if (c === 34 /* " */) throw new Error(`CSV: stray quote in an unquoted field on line ${line}`);
+        end++;
+      }
+      field = text.slice(i, end);
+      i = end;
+    }
+    row.push(field);
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    // End of the row: a line break or the end of the text (a final line break adds no empty row).
+    if (text[i] === '\r' && text[i + 1] === '\n') i++;
+    i++;
+    line++;
+    if (!(row.length === 1 && row[0] === '')) rows.push(row);
+    row = [];
+  }
+  return rows;
+}
+
+export type CsvRecord = Record<string, string>;
+
+/** CSV rows keyed by the header row's names. */
+export function csvRecords(text: string): CsvRecord[] {
+  const [header, ...rows] = parseCsv(text);
+  if (!header) return [];
+  return rows.map((cells, r) => {
+    if (cells.length !== header.length) {
+      throw new Error(`CSV: record ${r + 1} has ${cells.length} fields, the header ${header.length}`);
+    }
+    const record: CsvRecord = {};
+    header.forEach((name, i) => {
+      record[name] = cells[i] ?? '';
+    });
+    return record;
+  });
+}
+
+/** Rows of a tab-separated O*NET file, keyed by its header names (O*NET fields hold no tabs or quotes). */
+export function tsvRecords(text: string): CsvRecord[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const header = (lines.shift() ?? '').split('\t');
+  return lines.map((l) => {
+    const cells = l.split('\t');
+    const record: CsvRecord = {};
+    header.forEach((name, i) => {
+      record[name] = (cells[i] ?? '').trim();
+    });
+    return record;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Names
+
+/** A label as shipped: trimmed, runs of white space collapsed (ESCO has "analyze  medication's ..."). */
+export function cleanLabel(label: string): string {
+  return label.replace(/\s+/g, ' ').trim();
+}
+
+/** British spellings ESCO uses where O*NET uses American ones; whole words, so nothing else is joined. */
+const SPELLINGS: [RegExp, string][] = [
+  [/isation(s?)\b/g, 'ization$1'],
+  [/\b(analy|organi|optimi|visuali|speciali|standardi|utili|customi)s(e|es|ed|ing)\b/g, '$1z$2'],
+  [/\b(model|label|signal|travel|counsel)ling\b/g, '$1ing'],
+];
+
+/**
+ * The key two names must share to be the same skill. Only folds that cannot join different things:
+ * case, curly apostrophes, hyphens/underscores/white space, a few British/American spellings
+ * ("modelling" ~ "modeling") and one trailing parenthetical qualifier ("Python (computer programming)"
+ * ~ "Python"). Dots, plus signs and hashes are kept: "Node.js" does not become "NodeJS" (a curated
+ * alias does that), "C#" and "C++" stay apart from "C".
+ */
+export function nameKey(name: string): string {
+  let key = name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/\s*\([^()]*\)\s*$/, '')
+    .replace(/[\s_\u2010-\u2015-]+/g, ' ')
+    .trim();
+  for (const [pattern, replacement] of SPELLINGS) key = key.replace(pattern, replacement);
+  return key;
+}
+
+/**
+ * The O*NET id slug: lowercase ASCII, other characters runs to '-'. '+' and '#' are spelled out first
+ * because "C", "C#" and "C++" would otherwise share the slug "c".
+ */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\+/g, ' plus ')
+    .replace(/#/g, ' sharp ')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Labels deduplicated case-insensitively (first spelling wins), cleaned, without the name and overlong ones. */
+export function distinctLabels(name: string, labels: Iterable<string>): string[] {
+  const seen = new Set([name.toLowerCase()]);
+  const out: string[] = [];
+  for (const raw of labels) {
+    const label = cleanLabel(raw);
+    const key = label.toLowerCase();
+    if (!label || label.length > MAX_LABEL_LENGTH || seen.has(key)) continue;
+    seen.add(key);
+    out.push(label);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// O*NET names -> the shorter names people write
+
+/**
+ * Companies whose products people name without the vendor ("Excel", "Spark", "AutoCAD"). Longest first
+ * so "Amazon Web Services" wins over "Amazon". Obscure vendors are left out on purpose: a bare
+ * "Sage 50 Accounting" remainder ("50 Accounting") helps nobody.
+ */
+const VENDORS = [
+  'Amazon Web Services',
+  'Hewlett-Packard HP',
+  'Microsoft',
+  'Oracle',
+  'IBM',
+  'Autodesk',
+  'Adobe Systems',
+  'Adobe',
+  'Apache',
+  'Google',
+  'Apple',
+  'Amazon',
+  'Atlassian',
+  'ESRI',
+  'Esri',
+  'Bentley Systems',
+  'Bentley',
+  'Cisco Systems',
+  'Cisco',
+  'Red Hat',
+  'Trimble',
+  'Dassault Systemes',
+  'The MathWorks',
+  'The Mathworks',
+  'Intuit',
+  'Corel',
+  'SAP',
+  'Sun Microsystems',
+  'Hewlett-Packard',
+  'Hewlett Packard',
+  'HP',
+  'Henry Schein',
+  'Siemens',
+  'Symantec',
+  'Thomson Reuters',
+  'National Instruments',
+  'Wolfram Research',
+  'Avid Technology',
+  'Avid',
+  'Embarcadero',
+  'PTC',
+  'Synopsys',
+  'Cadence',
+  'Teradata',
+  'Cerner',
+  'GE Healthcare',
+  'Unity Technologies',
+  'Salesforce.com',
+  'Citrix',
+  'Novell',
+  'Mentor Graphics',
+].sort((a, b) => b.length - a.length || byText(a, b));
+
+/**
+ * "X software" names where X is a product, not a category ("Ansible software" vs "Accounting software").
+ * Names of that shape are otherwise left whole; hot technologies are products anyway.
+ */
+const SOFTWARE_PRODUCTS = new Set([
+  'Alteryx',
+  'Ansible',
+  'Bioconductor',
+  'Blackboard',
+  'Encompass',
+  'Equifax',
+  'Experian',
+  'Informatica',
+  'Interwoven',
+  'Jupyter',
+  'Laserfiche',
+  'Omeka',
+  'Oracle',
+  'Perforce',
+  'Procore',
+  'Qlik',
+  'Salesforce',
+  'Tanium',
+  'Tecplot',
+  'Tekla',
+  'Teradata',
+  'Webtrends',
+  'Wonderware',
+  'Workday',
+  'Yardi',
+]);
+
+/**
+ * Vendor-less names that are ordinary words on their own but which resumes use bare for the product
+ * (the extractor must check context). Listed in data/NOTICE.md; every other ordinary-word remainder
+ * ("Google Docs" -> "Docs", "Oracle Database" -> "Database") is dropped.
+ */
+export const AMBIGUOUS_ALIASES = new Set([
+  'Access',
+  'Airflow',
+  'Angular',
+  'Bamboo',
+  'Chrome',
+  'Concur',
+  'Confluence',
+  'Excel',
+  'Hive',
+  'Outlook',
+  'Spark',
+  'Struts',
+  'Teams',
+  'Unity',
+  'Windows',
+  'Word',
+]);
+
+/** Ordinary words the description vocabulary misses (seen among the vendor-less remainders). */
+const EXTRA_ENGLISH = [
+  'concur',
+  'confluence',
+  'docs',
+  'excel',
+  'hive',
+  'keynote',
+  'navigator',
+  'opus',
+  'paradox',
+  'premiere',
+  'safari',
+];
+
+/**
+ * Bare acronyms that name a category, not a product, or something else in resumes ("APO": an Army
+ * post office address): never an alias once the vendor is removed ("SAP ERP" -> "ERP").
+ */
+const GENERIC_ACRONYMS = new Set([
+  'APO',
+  'CRM',
+  'DMS',
+  'EHR',
+  'EMR',
+  'ERP',
+  'HCM',
+  'HRIS',
+  'HRMS',
+  'PLM',
+  'SCM',
+]);
+
+const STOP_WORDS = new Set(['a', 'an', 'and', 'for', 'in', 'of', 'on', 'the', 'to', 'with', '&']);
+
+/** A category name such as "Accounting software" or "Web browser software" (O*NET's generic examples). */
+const genericName = /^[A-Z][a-z]+( [a-z]+)+$/;
+
+function stripSoftware(name: string, hot: boolean): string {
+  const m = /^(.+?) [Ss]oftware$/.exec(name);
+  if (!m?.[1]) return name;
+  const stem = m[1];
+  if (genericName.test(name) && !hot && !SOFTWARE_PRODUCTS.has(stem)) return name;
+  return stem;
+}
+
+function stripVendor(name: string): string | null {
+  for (const vendor of VENDORS) {
+    if (name.startsWith(`${vendor} `)) return name.slice(vendor.length + 1);
+  }
+  return null;
+}
+
+/**
+ * True when `acronym` abbreviates `words`: a single word holding its letters in order ("Subversion SVN"),
+ * or words whose initials or inner capitals give its letters in order, starting with the first word
+ * ("Elastic Compute Cloud EC2", "JavaServer Pages JSP"). Digits are ignored. Rejects "Bing for Power BI".
+ */
+function abbreviates(acronym: string, words: string[]): boolean {
+  const letters = acronym.replace(/[0-9]/g, '').toLowerCase();
+  if (!letters || words.length === 0) return false;
+  if (words.length === 1) {
+    const word = (words[0] ?? '').toLowerCase();
+    if (!word.startsWith(letters.charAt(0))) return false;
+    let at = 0;
+    for (const ch of letters) {
+      const found = word.indexOf(ch, at);
+      if (found === -1) return false;
+      at = found + 1;
+    }
+    return true;
+  }
+  // The letters that may stand for something: each word's initial and its inner capitals, in order.
+  const marks: string[] = [];
+  for (const word of words) {
+    marks.push(word.charAt(0).toLowerCase());
+    for (const ch of word.slice(1)) if (ch >= 'A' && ch <= 'Z') marks.push(ch.toLowerCase());
+  }
+  if (marks[0] !== letters.charAt(0)) return false;
+  let at = 0;
+  for (const ch of letters) {
+    const found = marks.indexOf(ch, at);
+    if (found === -1) return false;
+    at = found + 1;
+  }
+  return true;
+}
+
+export interface OnetNameForms {
+  /** Distinctive shorter names: labels, and keys for merging with ESCO. */
+  aliases: string[];
+  /** Ordinary-word names kept as labels (AMBIGUOUS_ALIASES) but only matched against ESCO preferred labels. */
+  ambiguous: string[];
+  /** Vendor-less names dropped as ordinary words (for the report). */
+  dropped: string[];
+  /**
+   * The vendor-less names among the above: weaker evidence, so they merge with an ESCO label only when
+   * spelled exactly the same ("Cisco IOS" -> "IOS" is not ESCO's "iOS").
+   */
+  vendorless: string[];
+}
+
+/**
+ * The shorter names people write for an O*NET example: without " software" ("Ansible software" ->
+ * "Ansible"), a described or named acronym ("Structured query language SQL" -> "SQL", "Structured query
+ * language"; "Amazon Elastic Compute Cloud EC2" -> "EC2", "Amazon Elastic Compute Cloud") and the
+ * vendor-less name ("Microsoft Excel" -> "Excel") when it is distinctive.
+ */
+export function onetNameForms(example: string, hot: boolean, english: English): OnetNameForms {
+  const forms: OnetNameForms = { aliases: [], ambiguous: [], dropped: [], vendorless: [] };
+  const seen = new Set([example.toLowerCase()]);
+  const add = (list: string[], alias: string) => {
+    const key = alias.toLowerCase();
+    if (alias.length < 2 || seen.has(key)) return;
+    seen.add(key);
+    list.push(alias);
+  };
+
+  const base = stripSoftware(example, hot);
+  const full: string[] = [base];
+  // An acronym is worth an alias unless it is a word ("Computer assisted language learning CALL") or
+  // two letters without a digit ("BI"; "S3" is fine): those would match ordinary text.
+  const acronym = (a: string) => {
+    if (english.words.has(a.toLowerCase()) || (a.length <= 2 && !/[0-9]/.test(a))) add(forms.dropped, a);
+    else full.push(a);
+  };
+  // "Adobe Experience Manager (AEM)": the name without the bracket, and the acronym.
+  const bracket = /^(.+?)\s*\(([A-Z][A-Za-z0-9]{1,7})\)$/.exec(base);
+  if (bracket?.[1] && bracket[2] && /[A-Z].*[A-Z]/.test(bracket[2])) {
+    full.push(bracket[1]);
+    acronym(bracket[2]);
+  }
+  const words = base.split(' ');
+  const last = words.at(-1) ?? '';
+  const rest = words.slice(0, -1);
+  if (rest.length >= 1 && /^[A-Z][A-Z0-9]{1,5}$/.test(last)) {
+    const described =
+      rest.length >= 2 &&
+      /^[A-Z][a-z-]*$/.test(rest[0] ?? '') &&
+      rest.slice(1).every((w) => /^[a-z-]+$/.test(w));
+    const vendorless = stripVendor(rest.join(' '))?.split(' ') ?? rest;
+    if (described || abbreviates(last, rest) || abbreviates(last, vendorless)) {
+      full.push(rest.join(' '));
+      acronym(last);
+    }
+  }
+  for (const name of full) add(forms.aliases, name);
+
+  for (const name of full) {
+    // "Amazon Web Services" is a vendor itself, not Amazon's product "Web Services".
+    const remainder = VENDORS.includes(name) ? null : stripVendor(name);
+    if (!remainder) continue;
+    const bare = stripSoftware(remainder, true);
+    forms.vendorless.push(bare);
+    // Category remainders ("software", "cloud computing"), two-letter or category acronyms ("SAP IQ" ->
+    // "IQ", "SAP ERP" -> "ERP") and words in any spelling ("Adobe AIR" -> "AIR") say nothing on their own.
+    if (
+      /^[a-z]+( |$)/.test(bare) ||
+      /^[A-Z]{1,2}$/.test(bare) ||
+      GENERIC_ACRONYMS.has(bare) ||
+      (/^[A-Z]+$/.test(bare) && english.words.has(bare.toLowerCase()))
+    ) {
+      add(forms.dropped, bare);
+      continue;
+    }
+    // Ordinary: one English word ("Docs"), or an English phrase that prose uses ("Risk Management").
+    // A capitalised phrase prose never uses ("Visual Studio", "Active Directory") names the product.
+    const words = bare.split(' ');
+    const plain = words.every((w) => /^[A-Z]?[a-z]+$/.test(w) || STOP_WORDS.has(w));
+    const ordinary =
+      plain &&
+      (words.length === 1 ? english.words.has(bare.toLowerCase()) : english.hasPhrase(bare.toLowerCase()));
+    if (!ordinary) add(forms.aliases, bare);
+    else if (AMBIGUOUS_ALIASES.has(bare)) add(forms.ambiguous, bare);
+    else add(forms.dropped, bare);
+  }
+  return forms;
+}
+
+/** Ordinary English as the descriptions and task statements use it. */
+export interface English {
+  /** Lowercase words. */
+  words: ReadonlySet<string>;
+  /** Whether a lowercase phrase of several words occurs in the prose. */
+  hasPhrase(phrase: string): boolean;
+}
+
+/**
+ * Ordinary English from the ESCO descriptions and O*NET task statements. Only words written in lowercase
+ * count: capitalised ones may be product names ("Use Microsoft Visual Studio ..."), so a capitalised word
+ * also ends a phrase.
+ */
+export function englishVocabulary(texts: Iterable<string>): English {
+  const words = new Set(EXTRA_ENGLISH);
+  const runs: string[] = [];
+  for (const text of texts) {
+    let run: string[] = [];
+    for (const token of text.split(/[^A-Za-z]+/)) {
+      if (token && token === token.toLowerCase()) {
+        words.add(token);
+        run.push(token);
+      } else if (token) {
+        if (run.length > 1) runs.push(run.join(' '));
+        run = [];
+      }
+    }
+    if (run.length > 1) runs.push(run.join(' '));
+  }
+  // One string with '|' between runs: a phrase is in the prose when ` phrase ` is in it.
+  const prose = ` ${runs.join(' | ')} `;
+  return { words, hasPhrase: (phrase) => prose.includes(` ${phrase} `) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Curated aliases: what resumes write that neither source spells. Each entry is a real synonym.
+
+/** [a skill's name as ESCO or O*NET spells it, aliases]. The derivation fails if a name is missing. */
+const CURATED_ALIASES: [string, string[]][] = [
+  ['JavaScript', ['JS', 'ECMAScript']],
+  ['TypeScript', ['TS']],
+  ['Kubernetes', ['k8s']],
+  ['PostgreSQL', ['Postgres']],
+  ['Node.js', ['Node', 'NodeJS']],
+  // Not derived from "Apache Spark" because ESCO's "SPARK" (an Ada-based language) has that name.
+  ['Apache Spark', ['Spark']],
+  ['React', ['React.js', 'ReactJS']],
+  ['Vue.js', ['Vue', 'VueJS']],
+  ['Go', ['Golang']],
+  ['C#', ['C sharp']],
+  ['Microsoft .NET Framework', ['.NET', 'dotnet']],
+  ['Google Cloud software', ['Google Cloud', 'Google Cloud Platform', 'GCP']],
+  ['Amazon Web Services AWS software', ['Amazon AWS']],
+  ['Continuous integration software', ['continuous integration', 'CI/CD']],
+  ['Microsoft Excel', ['MS Excel']],
+  ['Microsoft Word', ['MS Word']],
+  ['Microsoft PowerPoint', ['MS PowerPoint']],
+  ['Microsoft Office software', ['MS Office', 'Office 365', 'Microsoft 365']],
+  ['Microsoft Power BI', ['PowerBI']],
+  ['Microsoft Project', ['MS Project']],
+  ['Transact-SQL', ['T-SQL']],
+  ['Electronic health record EHR software', ['electronic health records']],
+  ['Electronic medical record EMR software', ['electronic medical records']],
+  ['Epic Systems', ['Epic', 'Epic EHR']],
+  ['perform venepuncture procedures', ['venipuncture']],
+  ['carry out wound care', ['wound care']],
+  ['administer prescribed medication', ['medication administration']],
+];
+
+/**
+ * O*NET examples that are an ESCO skill under another name, which no name rule can see:
+ * [O*NET example, ESCO preferred label]. The derivation fails if either is missing.
+ */
+const CURATED_MERGES: [string, string][] = [
+  ['Blatant Media Absorb LMS', 'Absorb (learning management systems)'],
+  ['Computer aided design CAD software', 'CAD software'],
+  ['Computer aided design and drafting CADD software', 'CADD software'],
+  ['Computer aided design and drafting software CADD', 'CADD software'],
+  ['Computer aided manufacturing CAM software', 'CAM software'],
+  ['Computer-aided engineering CAE software', 'CAE software'],
+  ['Crytek CryEngine', 'CryEngine'],
+  ['HashiCorp Vagrant', 'Vagrant'],
+  ['Instructure Canvas', 'Canvas (learning management systems)'],
+  ['Microsoft Visual Basic Scripting Edition VBScript', 'VBScript'],
+  ['Microsoft Visual Studio', 'Visual Studio .NET'],
+  ['Microsoft Visual Studio.NET', 'Visual Studio .NET'],
+  ['Multidimensional Expressions MDX', 'MDX'],
+  ['Nuance OmniPage Professional', 'OmniPage'],
+  ['Oracle Database', 'Oracle Relational Database'],
+  ['Oracle WebLogic Server', 'Oracle WebLogic'],
+  ['Phase One Capture One', 'Capture One'],
+  ['Progress OpenEdge ABL', 'OpenEdge Advanced Business Language'],
+  ['SAS', 'SAS language'],
+  ['Sakai CLE', 'Sakai'],
+  ['Software as a service SaaS', 'SaaS (service-oriented modelling)'],
+  ['Tenable Nessus', 'Nessus'],
+  ['Unreal Technology Unreal Engine', 'Unreal Engine'],
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Inputs
+
+export interface Inputs {
+  escoSkills: CsvRecord[];
+  escoSkillRelations: CsvRecord[];
+  escoBroader: CsvRecord[];
+  onetTechnology: CsvRecord[];
+  /** Prose for the English vocabulary (descriptions, task statements). */
+  prose: string[];
+}
+
+function zipEntries(file: string, names: string[]): Map<string, string> {
+  const wanted = new Set(names);
+  const files = unzipSync(readFileSync(file), { filter: (f) => wanted.has(f.name) });
+  const decoder = new TextDecoder('utf-8');
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const bytes = files[name];
+    if (!bytes) throw new Error(`${file} has no ${name}`);
+    out.set(name, decoder.decode(bytes));
+  }
+  return out;
+}
+
+export function readInputs(dataDir: string): Inputs {
+  const classification = zipEntries(path.join(dataDir, 'esco/esco-v1.1.1-classification-en-csv.zip'), [
+    'skills_en.csv',
+    'occupations_en.csv',
+  ]);
+  const relations = zipEntries(path.join(dataDir, 'esco/esco-v1.1.1-relations-csv.zip'), [
+    'skillSkillRelations.csv',
+    'broaderRelationsSkillPillar.csv',
+  ]);
+  const escoSkills = csvRecords(classification.get('skills_en.csv') ?? '');
+  const occupations = csvRecords(classification.get('occupations_en.csv') ?? '');
+  const tasks = tsvRecords(readFileSync(path.join(dataDir, 'onet/Task_Statements.txt'), 'utf8'));
+  return {
+    escoSkills,
+    escoSkillRelations: csvRecords(relations.get('skillSkillRelations.csv') ?? ''),
+    escoBroader: csvRecords(relations.get('broaderRelationsSkillPillar.csv') ?? ''),
+    onetTechnology: tsvRecords(readFileSync(path.join(dataDir, 'onet/Technology_Skills.txt'), 'utf8')),
+    prose: [
+      ...escoSkills.map((r) => r.description ?? ''),
+      ...occupations.map((r) => r.description ?? ''),
+      ...tasks.map((r) => r.Task ?? ''),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Derivation
+
+/** A skill while it is being built. */
+interface Draft {
+  id: string;
+  name: string;
+  type: SkillType;
+  sources: Set<SkillSource>;
+  hot: boolean;
+  inDemand: boolean;
+  /** Names of the O*NET examples merged in (besides the name). */
+  onetNames: string[];
+  /** Aliases derived from O*NET names; may be taken away again when several skills claim one. */
+  derived: string[];
+  curated: string[];
+  escoLabels: string[];
+  /** O*NET rows (example x occupation): how widely used, to settle derived-alias conflicts. */
+  onetRows: number;
+  commodities: Set<string>;
+  /** O*NET-SOC codes of the occupations listing it. */
+  occupations: Set<string>;
+  /** Related id -> priority (lower is kept first when capping). */
+  related: Map<string, number>;
+}
+
+/** Priorities for `related` when more than MAX_RELATED candidates exist. */
+const RELATED_PRIORITY = { broader: 0, essential: 1, optional: 2, reverse: 3, narrower: 4, commodity: 5 };
+
+interface OnetExample {
+  name: string;
+  hot: boolean;
+  inDemand: boolean;
+  rows: number;
+  commodities: Set<string>;
+  occupations: Set<string>;
+  forms: OnetNameForms;
+}
+
+export interface Merge {
+  onet: string;
+  esco: string;
+  escoId: string;
+  /** How they matched: the ESCO preferred label, an ESCO alternative label or CURATED_MERGES. */
+  via: 'preferred' | 'alternative' | 'curated';
+  key: string;
+}
+
+export interface DerivationReport {
+  merges: Merge[];
+  /** O*NET examples folded into another O*NET example with the same name ("Epic Systems software"). */
+  onetDuplicates: [string, string][];
+  /** O*NET names whose key matched several ESCO skills: left unmerged. */
+  ambiguousMatches: { onet: string; key: string; esco: string[] }[];
+  /** Derived aliases several skills claimed: [alias, kept on, taken from]. */
+  aliasConflicts: [string, string, string[]][];
+  ambiguousAliases: [string, string][];
+  droppedAliases: [string, string][];
+  counts: Record<string, number>;
+}
+
+export interface Derivation {
+  ontology: Ontology;
+  /** The file content. */
+  text: string;
+  report: DerivationReport;
+}
+
+function escoId(uri: string): string {
+  const m = /\/skill\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(uri);
+  if (!m) throw new Error(`not an ESCO skill URI: ${uri}`);
+  return `esco:${m[1]}`;
+}
+
+function splitLabels(value: string | undefined): string[] {
+  return (value ?? '').split(/\r?\n/);
+}
+
+function pushMulti<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function addRelated(draft: Draft | undefined, id: string, priority: number) {
+  if (!draft || draft.id === id) return;
+  const known = draft.related.get(id);
+  if (known === undefined || priority < known) draft.related.set(id, priority);
+}
+
+/** A label without its trailing parenthetical qualifier. */
+function labelCore(label: string): string {
+  return label.replace(/\s*\([^()]*\)\s*$/, '').trim();
+}
+
+/** A proper name ("Python (...)", "iOS", "SQL Server") rather than a concept ("3D modelling", "first aid"). */
+function isNamed(label: string): boolean {
+  return /^[A-Z]|[a-z][A-Z]/.test(labelCore(label));
+}
+
+/** Content words of a key, for checking that an alternative label names the same thing. */
+function contentWords(key: string): string[] {
+  return key.split(' ').filter((w) => w.length > 1 && !STOP_WORDS.has(w) && w !== 'software');
+}
+
+export function deriveOntology(inputs: Inputs): Derivation {
+  const english = englishVocabulary(inputs.prose);
+  const drafts = new Map<string, Draft>();
+  const uriToId = new Map<string, string>();
+
+  // ESCO: every released skill.
+  for (const rec of inputs.escoSkills) {
+    if (rec.status !== 'released') continue;
+    const id = escoId(rec.conceptUri ?? '');
+    const name = cleanLabel(rec.preferredLabel ?? '');
+    if (!name) throw new Error(`${rec.conceptUri} has no preferred label`);
+    uriToId.set(rec.conceptUri ?? '', id);
+    drafts.set(id, {
+      id,
+      name,
+      // Six DigComp competences ("digital content creation") have no skillType: they are competences.
+      type: rec.skillType === 'knowledge' ? 'knowledge' : 'skill',
+      sources: new Set(['esco']),
+      hot: false,
+      inDemand: false,
+      onetNames: [],
+      derived: [],
+      curated: [],
+      escoLabels: [...splitLabels(rec.altLabels), ...splitLabels(rec.hiddenLabels)],
+      onetRows: 0,
+      commodities: new Set(),
+      occupations: new Set(),
+      related: new Map(),
+    });
+  }
+  const escoDrafts = [...drafts.values()];
+  const preferredIndex = new Map<string, string[]>();
+  const alternativeIndex = new Map<string, string[]>();
+  for (const d of escoDrafts) {
+    pushMulti(preferredIndex, nameKey(d.name), d.id);
+    const keys = new Set(d.escoLabels.map(nameKey).filter((k) => k && k !== nameKey(d.name)));
+    for (const key of keys) pushMulti(alternativeIndex, key, d.id);
+  }
+
+  // O*NET: one entry per distinct example.
+  const examples = new Map<string, OnetExample>();
+  for (const row of inputs.onetTechnology) {
+    const name = cleanLabel(row.Example ?? '');
+    if (!name) continue;
+    let ex = examples.get(name);
+    if (!ex) {
+      ex = {
+        name,
+        hot: false,
+        inDemand: false,
+        rows: 0,
+        commodities: new Set(),
+        occupations: new Set(),
+        forms: emptyForms(),
+      };
+      examples.set(name, ex);
+    }
+    ex.hot ||= row['Hot Technology'] === 'Y';
+    ex.inDemand ||= row['In Demand'] === 'Y';
+    ex.rows++;
+    if (row['Commodity Code']) ex.commodities.add(row['Commodity Code']);
+    if (row['O*NET-SOC Code']) ex.occupations.add(row['O*NET-SOC Code']);
+  }
+  for (const ex of examples.values()) ex.forms = onetNameForms(ex.name, ex.hot, english);
+
+  // O*NET lists some products twice ("Epic Systems", "Epic Systems software"): one skill per key.
+  const report: DerivationReport = {
+    merges: [],
+    onetDuplicates: [],
+    ambiguousMatches: [],
+    aliasConflicts: [],
+    ambiguousAliases: [],
+    droppedAliases: [],
+    counts: {},
+  };
+  const groups = new Map<string, OnetExample[]>();
+  for (const ex of examples.values()) pushMulti(groups, nameKey(stripSoftware(ex.name, ex.hot)), ex);
+  const groupList = [...groups.values()].map((members) =>
+    members.sort(
+      (a, b) =>
+        Number(b.hot) - Number(a.hot) ||
+        b.rows - a.rows ||
+        a.name.length - b.name.length ||
+        byText(a.name, b.name),
+    ),
+  );
+  groupList.sort((a, b) => byText(a[0]?.name ?? '', b[0]?.name ?? ''));
+
+  const curatedMerges = new Map(CURATED_MERGES);
+  const escoByName = new Map(escoDrafts.map((d) => [d.name, d.id]));
+  const exampleToId = new Map<string, string>();
+  const slugOwner = new Map<string, string>();
+  for (const members of groupList) {
+    const head = members[0];
+    if (!head) continue;
+    for (const other of members.slice(1)) report.onetDuplicates.push([other.name, head.name]);
+
+    // Match with ESCO: the names first, then the shorter forms; preferred labels before alternative ones.
+    const strong: { key: string; form: string; exact: boolean }[] = [];
+    const weak: { key: string; form: string; exact: boolean }[] = [];
+    const vendorless = new Set(members.flatMap((m) => m.forms.vendorless));
+    const keyed = (form: string) => ({ key: nameKey(form), form, exact: vendorless.has(form) });
+    for (const m of members) strong.push(keyed(m.name));
+    for (const m of members) strong.push(...m.forms.aliases.map(keyed));
+    for (const m of members) weak.push(...m.forms.ambiguous.map(keyed));
+    let target: { id: string; via: Merge['via']; key: string } | undefined;
+    let ambiguous: { key: string; ids: string[] } | undefined;
+    for (const m of members) {
+      const label = curatedMerges.get(m.name);
+      if (!label) continue;
+      const id = escoByName.get(label);
+      if (!id) throw new Error(`curated merge target ${JSON.stringify(label)} is not an ESCO skill`);
+      target = { id, via: 'curated', key: m.name };
+      curatedMerges.delete(m.name);
+    }
+    for (const { key, form, exact } of target ? [] : [...strong, ...weak]) {
+      // An all-capitals ESCO label is an acronym or a name spelled so on purpose: ESCO's "SPARK" (the
+      // Ada-based language) is not O*NET's "Apache Spark". The O*NET form must be spelled the same.
+      const ids = (preferredIndex.get(key) ?? []).filter((id) => {
+        const core = labelCore(drafts.get(id)?.name ?? '');
+        return !(exact || /^[A-Z0-9]{2,}$/.test(core)) || labelCore(form) === core;
+      });
+      if (ids.length === 0) continue;
+      if (ids.length === 1 && ids[0]) target = { id: ids[0], via: 'preferred', key };
+      else ambiguous = { key, ids };
+      break;
+    }
+    if (!target && !ambiguous) {
+      for (const { key, exact } of strong) {
+        if (exact) continue;
+        // Only named things ("Jenkins (tools for ...)", "Filemaker (database management systems)")
+        // whose preferred label shares a word with the label: ESCO lists example products under generic
+        // concepts ("Prezi" under "use presentation software", "Blackboard Learning System" under
+        // "learning management systems", "Mocha" under "JavaScript"), which are not the same skill.
+        const ids = (alternativeIndex.get(key) ?? []).filter((id) => {
+          const d = drafts.get(id);
+          if (d?.type !== 'knowledge' || !isNamed(d.name)) return false;
+          const words = new Set(contentWords(nameKey(d.name)));
+          return contentWords(key).some((w) => words.has(w));
+        });
+        if (ids.length === 0) continue;
+        if (ids.length === 1 && ids[0]) target = { id: ids[0], via: 'alternative', key };
+        else ambiguous = { key, ids };
+        break;
+      }
+    }
+    if (ambiguous) {
+      report.ambiguousMatches.push({
+        onet: head.name,
+        key: ambiguous.key,
+        esco: ambiguous.ids.map((id) => drafts.get(id)?.name ?? id),
+      });
+    }
+
+    let draft: Draft;
+    if (target) {
+      const escoDraft = drafts.get(target.id);
+      if (!escoDraft) throw new Error(`unknown ESCO id ${target.id}`);
+      draft = escoDraft;
+      // A named thing ("Python (computer programming)", "SQL") becomes a technology; a concept that
+      // O*NET also lists as a software category ("customer relationship management" ~ "Customer
+      // relationship management CRM software") keeps ESCO's type.
+      if (isNamed(draft.name)) draft.type = 'technology';
+      for (const m of members) {
+        report.merges.push({
+          onet: m.name,
+          esco: draft.name,
+          escoId: draft.id,
+          via: target.via,
+          key: target.key,
+        });
+      }
+    } else {
+      const slug = slugify(head.name);
+      if (!slug) throw new Error(`O*NET example ${JSON.stringify(head.name)} has an empty slug`);
+      const owner = slugOwner.get(slug);
+      if (owner) throw new Error(`O*NET examples ${owner} and ${head.name} share the slug ${slug}`);
+      slugOwner.set(slug, head.name);
+      draft = {
+        id: `onet:${slug}`,
+        name: head.name,
+        type: 'technology',
+        sources: new Set(),
+        hot: false,
+        inDemand: false,
+        onetNames: [],
+        derived: [],
+        curated: [],
+        escoLabels: [],
+        onetRows: 0,
+        commodities: new Set(),
+        occupations: new Set(),
+        related: new Map(),
+      };
+      drafts.set(draft.id, draft);
+    }
+    draft.sources.add('onet');
+    for (const m of members) {
+      exampleToId.set(m.name, draft.id);
+      if (m.name !== draft.name) draft.onetNames.push(m.name);
+      draft.derived.push(...m.forms.aliases, ...m.forms.ambiguous);
+      draft.hot ||= m.hot;
+      draft.inDemand ||= m.inDemand;
+      draft.onetRows += m.rows;
+      for (const c of m.commodities) draft.commodities.add(c);
+      for (const o of m.occupations) draft.occupations.add(o);
+      for (const a of m.forms.ambiguous) report.ambiguousAliases.push([a, m.name]);
+      for (const a of m.forms.dropped) report.droppedAliases.push([a, m.name]);
+    }
+  }
+
+  if (curatedMerges.size > 0) {
+    throw new Error(`curated merges of unknown O*NET examples: ${[...curatedMerges.keys()].join(', ')}`);
+  }
+
+  // Derived aliases are guesses: one claimed by several skills goes to the most used one, and none may
+  // be another skill's name.
+  const nameOwner = new Map<string, string>();
+  for (const d of drafts.values()) nameOwner.set(d.name.toLowerCase(), d.id);
+  const claims = new Map<string, Draft[]>();
+  for (const d of drafts.values()) {
+    for (const alias of new Set(d.derived.map((a) => a.toLowerCase()))) pushMulti(claims, alias, d);
+  }
+  for (const [alias, claimants] of [...claims].sort((a, b) => byText(a[0], b[0]))) {
+    const namedBy = nameOwner.get(alias);
+    const sorted = [...claimants].sort(
+      (a, b) => b.onetRows - a.onetRows || Number(b.hot) - Number(a.hot) || byText(a.id, b.id),
+    );
+    const keep = namedBy ? undefined : sorted[0];
+    const losers = sorted.filter((d) => d !== keep && d.id !== namedBy);
+    if (losers.length === 0) continue;
+    for (const d of losers) d.derived = d.derived.filter((a) => a.toLowerCase() !== alias);
+    report.aliasConflicts.push([
+      alias,
+      keep?.name ?? `(name of ${drafts.get(namedBy ?? '')?.name})`,
+      losers.map((d) => d.name),
+    ]);
+  }
+
+  // Curated aliases, by the name a source gives the skill.
+  const byName = new Map<string, Draft>();
+  for (const d of drafts.values()) byName.set(d.name, d);
+  for (const [name, id] of exampleToId) if (!byName.has(name)) byName.set(name, drafts.get(id) as Draft);
+  for (const [name, aliases] of CURATED_ALIASES) {
+    const d = byName.get(name);
+    if (!d) throw new Error(`curated alias target ${JSON.stringify(name)} is not in the ontology`);
+    d.curated.push(...aliases);
+  }
+
+  // Related: ESCO skill-skill relations (both ways) and direct broader skills (both ways).
+  for (const rel of inputs.escoSkillRelations) {
+    const from = uriToId.get(rel.originalSkillUri ?? '');
+    const to = uriToId.get(rel.relatedSkillUri ?? '');
+    if (!from || !to) continue;
+    const p = rel.relationType === 'essential' ? RELATED_PRIORITY.essential : RELATED_PRIORITY.optional;
+    addRelated(drafts.get(from), to, p);
+    addRelated(drafts.get(to), from, RELATED_PRIORITY.reverse);
+  }
+  for (const rel of inputs.escoBroader) {
+    // Skill groups are not skills in the ontology; only skill -> broader skill counts.
+    const narrow = uriToId.get(rel.conceptUri ?? '');
+    const broad = uriToId.get(rel.broaderUri ?? '');
+    if (!narrow || !broad) continue;
+    addRelated(drafts.get(narrow), broad, RELATED_PRIORITY.broader);
+    addRelated(drafts.get(broad), narrow, RELATED_PRIORITY.narrower);
+  }
+  // O*NET: the hot technologies sharing a commodity code (e.g. "Object or component oriented development
+  // software"), at most MAX_COMMODITY_PEERS: those listed by the most of the same occupations (React ->
+  // JavaScript, TypeScript, Node.js rather than the alphabetically first), ties by name.
+  const hotByCommodity = new Map<string, Draft[]>();
+  for (const d of drafts.values()) {
+    if (!d.hot) continue;
+    for (const c of d.commodities) pushMulti(hotByCommodity, c, d);
+  }
+  for (const d of drafts.values()) {
+    if (d.commodities.size === 0) continue;
+    const peers = new Map<string, { peer: Draft; shared: number }>();
+    for (const c of d.commodities) {
+      for (const p of hotByCommodity.get(c) ?? []) {
+        if (p === d || peers.has(p.id)) continue;
+        let shared = 0;
+        for (const o of p.occupations) if (d.occupations.has(o)) shared++;
+        peers.set(p.id, { peer: p, shared });
+      }
+    }
+    const chosen = [...peers.values()]
+      .filter((p) => p.shared > 0)
+      .sort((a, b) => b.shared - a.shared || byText(a.peer.name, b.peer.name) || byText(a.peer.id, b.peer.id))
+      .slice(0, MAX_COMMODITY_PEERS);
+    for (const { peer } of chosen) addRelated(d, peer.id, RELATED_PRIORITY.commodity);
+  }
+
+  const skills: OntologySkill[] = [...drafts.values()]
+    .sort((a, b) => byText(a.id, b.id))
+    .map((d) => ({
+      id: d.id,
+      name: d.name,
+      type: d.type,
+      altLabels: distinctLabels(d.name, [...d.onetNames, ...d.derived, ...d.curated, ...d.escoLabels]),
+      sources: (['esco', 'onet'] as const).filter((s) => d.sources.has(s)),
+      hot: d.hot,
+      inDemand: d.inDemand,
+      related: [...d.related]
+        .filter(([id]) => drafts.has(id) && id !== d.id)
+        .sort((a, b) => a[1] - b[1] || byText(a[0], b[0]))
+        .slice(0, MAX_RELATED)
+        .map(([id]) => id)
+        .sort(byText),
+    }));
+
+  const lines = skills.map((s) => JSON.stringify(s));
+  const version = createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12);
+  const text = `{"version":${JSON.stringify(version)},"attribution":${JSON.stringify(ATTRIBUTION)},"skills":[\n${lines.join(',\n')}\n]}\n`;
+
+  const countBy = (f: (s: OntologySkill) => string) => {
+    for (const s of skills) report.counts[f(s)] = (report.counts[f(s)] ?? 0) + 1;
+  };
+  report.counts.total = skills.length;
+  countBy((s) => `type:${s.type}`);
+  countBy((s) => `sources:${s.sources.join('+')}`);
+  report.counts.escoSkillsRead = escoDrafts.length;
+  report.counts.onetExamples = examples.size;
+  return { ontology: { version, attribution: [...ATTRIBUTION], skills }, text, report };
+}
+
+function emptyForms(): OnetNameForms {
+  return { aliases: [], ambiguous: [], dropped: [], vendorless: [] };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CLI
+
+function main() {
+  const started = performance.now();
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  // Arguments are relative to the working directory, the defaults to the project root.
+  const dataDir = process.argv[2] ? path.resolve(process.argv[2]) : path.resolve(root, '../shared/data');
+  const outFile = process.argv[3]
+    ? path.resolve(process.argv[3])
+    : path.resolve(root, 'data/skills-ontology.json');
+  const verbose = process.env.ONTOLOGY_REPORT === '1';
+
+  const { text, report, ontology } = deriveOntology(readInputs(dataDir));
+  JSON.parse(text);
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, text);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+
+  const size = statSync(outFile).size;
+  const gz = gzipSync(text, { level: 9 }).length;
+  const mib = (n: number) => `${n} bytes (${(n / 1024 / 1024).toFixed(2)} MiB)`;
+  console.log(
+    `${path.relative(process.cwd(), outFile)}: version ${ontology.version}, ${mib(size)}, gzip ${mib(gz)}, ${seconds} s`,
+  );
+  console.log(JSON.stringify(report.counts));
+  const via = (v: Merge['via']) => report.merges.filter((m) => m.via === v).length;
+  console.log(
+    `merged ${report.merges.length} O*NET examples into ${new Set(report.merges.map((m) => m.escoId)).size} ESCO skills ` +
+      `(${via('preferred')} by preferred label, ${via('alternative')} by alternative label, ${via('curated')} curated); ` +
+      `${report.onetDuplicates.length} O*NET duplicates folded; ${report.ambiguousMatches.length} ambiguous matches left apart; ` +
+      `${report.aliasConflicts.length} derived-alias conflicts settled`,
+  );
+  if (verbose) {
+    for (const m of report.merges) console.log(`merge ${m.via}: ${m.onet} -> ${m.esco} [${m.key}]`);
+    for (const [a, b] of report.onetDuplicates) console.log(`onet-dup: ${a} -> ${b}`);
+    for (const m of report.ambiguousMatches)
+      console.log(`ambiguous: ${m.onet} [${m.key}] ${m.esco.join(' | ')}`);
+    for (const [a, keep, from] of report.aliasConflicts)
+      console.log(`conflict: ${a} kept on ${keep}, taken from ${from.join(' | ')}`);
+    for (const [a, from] of report.ambiguousAliases) console.log(`ambiguous-alias: ${a} <- ${from}`);
+    for (const [a, from] of report.droppedAliases) console.log(`dropped-alias: ${a} <- ${from}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();
