@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { type ChatStandIn, startChatStandIn } from './chat-standin';
+import { intEnv } from './env';
 import type { ChildMessage, ParentMessage } from './servers';
 
 /**
@@ -23,16 +24,6 @@ import type { ChildMessage, ParentMessage } from './servers';
  *   CHAT_REQUESTS   sequential requests for the delay (default 200)
  *   CHAT_STREAMS    concurrent streams for the memory (default 1000)
  */
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
-}
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serversScript = path.join(projectRoot, 'bench/servers.ts');
@@ -312,6 +303,8 @@ async function main() {
     MIGRATE_ON_START: 'true',
     DEMO_JOBS: '0',
     BENCH_DIR: tempDir,
+    // No skills service (local Chroma, ontology, backfill): `npm run bench:skills` measures it.
+    BENCH_SKILLS: 'off',
     BENCH_LOG: 'silent',
     DEEPSEEK_API_KEY: 'test-key',
     DEEPSEEK_BASE_URL: standIn.baseUrl,

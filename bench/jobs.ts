@@ -11,6 +11,7 @@ import { createJobStore, type JobFilters } from '../src/db/jobs';
 import { openNodeDatabase } from '../src/node/database';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { loadOnetJobData } from '../src/node/onet-data';
+import { intEnv } from './env';
 import { writeDemoCsv } from './jobs-csv';
 import type { ChildMessage, ParentMessage } from './servers';
 
@@ -39,16 +40,6 @@ import type { ChildMessage, ParentMessage } from './servers';
  *   BENCH_PG_URL       a Postgres database to connect to for CREATE/DROP DATABASE
  *                      (default postgresql://postgres@127.0.0.1:5432/postgres)
  */
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
-}
 
 function listEnv<T extends string>(name: string, fallback: readonly T[], allowed: readonly T[]): T[] {
   const raw = process.env[name]?.trim();
@@ -518,6 +509,8 @@ async function benchDialect(
     JOBS_IMPORT_MAX_BYTES: String(Math.max(csvBytes * 2, 100 * 1024 * 1024)),
     UPLOAD_DIR: path.join(dir, 'uploads'),
     BENCH_DIR: dir,
+    // No skills service (local Chroma, ontology, backfill): `npm run bench:skills` measures it.
+    BENCH_SKILLS: 'off',
     BENCH_LOG: 'silent',
   });
 

@@ -17,6 +17,7 @@ import { detectDocumentKind } from '../src/services/documents/detect';
 import { extractText } from '../src/services/documents/extract';
 import { maxResumeBytes } from '../src/services/resumes/pipeline';
 import { makeDocx, makePdf } from '../test/support/fixtures';
+import { intEnv } from './env';
 import type { ChildMessage, ParentMessage } from './servers';
 
 /**
@@ -50,16 +51,6 @@ import type { ChildMessage, ParentMessage } from './servers';
  *   BENCH_BIG          comma list of kinds for (c): pdf,txt (default both; txt runs one round
  *                      unless BENCH_BIG_ROUNDS is set: each round takes tens of seconds)
  */
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
-}
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serversScript = path.join(projectRoot, 'bench/servers.ts');
@@ -703,6 +694,8 @@ async function main() {
     DEMO_JOBS: '0',
     UPLOAD_DIR: uploadDir,
     BENCH_DIR: tempDir,
+    // No skills service (local Chroma, ontology, backfill): `npm run bench:skills` measures it.
+    BENCH_SKILLS: 'off',
     BENCH_LOG: 'silent',
   });
   const app = await startApp(env);

@@ -8,6 +8,7 @@ import { systemClock } from '../src/clock';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { createTokenVerifier, localJwks } from '../src/services/auth/verifier';
+import { intEnv } from './env';
 import type { ChildMessage, ParentMessage } from './servers';
 
 /**
@@ -22,16 +23,6 @@ import type { ChildMessage, ParentMessage } from './servers';
  *   BENCH_ONLY         comma list of targets to run: bare,ping,ping-protected,me (default all)
  *   BENCH_PROFILE      a directory: the servers run with --cpu-prof and write their profiles there
  */
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
-}
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serversScript = path.join(projectRoot, 'bench/servers.ts');
@@ -303,6 +294,8 @@ async function main() {
     MIGRATE_ON_START: 'true',
     DEMO_JOBS: '0',
     BENCH_DIR: tempDir,
+    // No skills service (local Chroma, ontology, backfill): `npm run bench:skills` measures it.
+    BENCH_SKILLS: 'off',
     BENCH_LOG: logMode,
   });
 

@@ -47,7 +47,11 @@ async function startApp() {
 
   const config = parseConfig(process.env);
   if (config.auth0Issuer) throw new Error('The benchmark uses the development issuer: unset AUTH0_DOMAIN');
-  const { app } = await prepareNodeApp(config, { logger, devKeyFile: path.join(dir, 'dev-issuer-key.json') });
+  const { app } = await prepareNodeApp(config, {
+    logger,
+    devKeyFile: path.join(dir, 'dev-issuer-key.json'),
+    skills: process.env.BENCH_SKILLS !== 'off',
+  });
   serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     send({ type: 'ready', port: info.port });
   });

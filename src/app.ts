@@ -11,9 +11,10 @@ import type { Database } from './db/database';
 import { createJobStore } from './db/jobs';
 import { createContactProfileStore } from './db/profiles';
 import { createResumeStore } from './db/resumes';
+import { createSkillStore } from './db/skills';
 import { createUserStore } from './db/users';
 import { ApiError } from './errors';
-import { type Logger, silentLogger } from './logger';
+import { describeError, type Logger, silentLogger } from './logger';
 import { createAuthGuard } from './middleware/auth';
 import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
@@ -25,12 +26,15 @@ import { jobRoutes } from './routes/jobs';
 import { meRoutes } from './routes/me';
 import { profileRoutes } from './routes/profile';
 import { resumeRoutes } from './routes/resumes';
+import { skillRoutes } from './routes/skills';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
 import { createChatLimits } from './services/chat/limits';
 import { createGate } from './services/concurrency';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
+import { createSkillsBackfill } from './services/skills/backfill';
+import type { SkillsService } from './services/skills/skills';
 import type { ObjectStorage } from './services/storage/storage';
 import { createHydrator } from './services/users';
 
@@ -52,6 +56,16 @@ export interface AppDeps {
   /** Where resume files go: S3 (or R2, MinIO, Ceph) or, on Node, a local folder. */
   storage: ObjectStorage;
   probes?: { vector_store?: Probe };
+  /**
+   * Skills extraction, search and recommendations (ontology + Chroma). Absent: resumes and jobs
+   * keep `skills: []` (marked pending), skill search and recommendations answer 503.
+   */
+  skills?: SkillsService;
+  /**
+   * Runs work after the response (skills of imported jobs): `waitUntil` on Workers; on Node the
+   * promise just runs. Default: the latter.
+   */
+  background?: (work: Promise<unknown>) => void;
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
@@ -86,7 +100,23 @@ export function createApp(deps: AppDeps) {
     countCacheTtlMs: config.JOBS_COUNT_CACHE_TTL_MS,
     now: () => clock.now().getTime(),
   });
-  const resumePipeline = createResumePipeline({ store: resumes, storage: deps.storage, clock, logger });
+  const resumePipeline = createResumePipeline({
+    store: resumes,
+    storage: deps.storage,
+    clock,
+    logger,
+    skills: deps.skills,
+  });
+  const skills = deps.skills;
+  const skillStore = createSkillStore(database);
+  const backfill = deps.skills
+    ? createSkillsBackfill({ skills: deps.skills, store: skillStore, logger })
+    : undefined;
+  const background =
+    deps.background ??
+    ((work: Promise<unknown>) => {
+      work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+    });
   const uploadGate = createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 });
 
   const app = createRouter();
@@ -125,7 +155,11 @@ export function createApp(deps: AppDeps) {
       healthRoutes({
         database,
         guard,
-        probes: { ...deps.probes, storage: () => deps.storage.probe() },
+        probes: {
+          ...(skills?.hasVectorStore ? { vector_store: () => skills.heartbeat() } : {}),
+          ...deps.probes,
+          storage: () => deps.storage.probe(),
+        },
         llmConfigured: Boolean(config.DEEPSEEK_API_KEY),
       }),
     )
@@ -137,12 +171,27 @@ export function createApp(deps: AppDeps) {
         guard,
         jobs,
         clock,
+        logger,
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
+        skills: deps.skills,
+        skillStore,
+        backfill,
+        background,
+        resumes,
       }),
     )
+    .route('/', skillRoutes({ guard, skills: deps.skills }))
     .route(
       '/',
-      resumeRoutes({ guard, clock, resumes, storage: deps.storage, pipeline: resumePipeline, uploadGate }),
+      resumeRoutes({
+        guard,
+        clock,
+        resumes,
+        storage: deps.storage,
+        pipeline: resumePipeline,
+        uploadGate,
+        skillStore,
+      }),
     )
     .route(
       '/',

@@ -37,6 +37,8 @@ export interface JobStore {
   list(filters: JobFilters, page: { offset: number; limit: number }): Promise<{ jobs: Job[]; total: number }>;
   /** An active job; inactive ones only with `includeInactive`. */
   get(id: number, options?: { includeInactive?: boolean }): Promise<Job | undefined>;
+  /** The active ones among `ids`, in no particular order. */
+  getActiveMany(ids: number[]): Promise<Job[]>;
   create(job: NewJob, now: Date): Promise<Job>;
   update(id: number, changes: JobChanges, now: Date): Promise<Job | undefined>;
   /** Soft delete. False when there is no such job. */
@@ -152,6 +154,17 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
   }
 
   return {
+    async getActiveMany(ids) {
+      if (ids.length === 0) return [];
+      // Activeness is checked here, not in SQL: with `is_active = 1` in the WHERE, SQLite's
+      // planner walks the (is_active, ...) index over the whole board instead of looking up ids.
+      const rows = await db
+        .select({ ...columns, isActive: jobs.isActive })
+        .from(jobs)
+        .where(inArray(jobs.id, ids));
+      return rows.filter((row) => row.isActive);
+    },
+
     async list(filters, page) {
       const conditions: SQL[] = [eq(jobs.isActive, true)];
       if (filters.jobType) conditions.push(eq(jobs.jobType, filters.jobType));
@@ -199,7 +212,13 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
     async update(id, changes, now) {
       const rows = await db
         .update(jobs)
-        .set({ ...changes, updatedAt: now })
+        .set({
+          ...changes,
+          updatedAt: now,
+          ...(changes.title !== undefined || changes.description !== undefined
+            ? { skillsStatus: 'pending' }
+            : {}),
+        })
         .where(and(eq(jobs.id, id), eq(jobs.isActive, true)))
         .returning(columns);
       countCache.clear();
@@ -260,6 +279,8 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
               remote: sql`excluded.remote`,
               isActive: true,
               updatedAt: now,
+              // Read again for skills (the text may have changed): see the skills backfill.
+              skillsStatus: 'pending',
             },
           });
         const updated = existing + (batch.length - unique.length);

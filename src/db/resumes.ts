@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from './database';
+import type { ResumeSkill, SkillsStatus } from './skills';
 
 export interface Resume {
   id: string;
@@ -28,13 +29,16 @@ export interface NewResume {
   storageKey: string;
   text: string;
   chunks: { index: number; section: string | null; content: string }[];
+  /** Found at upload; stored with the row so a resume never exists half-read. */
+  skills?: ResumeSkill[];
+  skillsStatus?: SkillsStatus;
 }
 
 export interface ResumeStore {
   /** Newest first. */
   listForUser(userId: number): Promise<Resume[]>;
   get(userId: number, id: string): Promise<ResumeWithText | undefined>;
-  /** Row and chunks in one transaction; the user's first resume becomes the default. */
+  /** Row, chunks and skills in one transaction; the user's first resume becomes the default. */
   create(resume: NewResume, now: Date): Promise<Resume>;
   /** Makes this one the default and no other. Undefined when the user has no such resume. */
   makeDefault(userId: number, id: string, now: Date): Promise<Resume | undefined>;
@@ -55,7 +59,7 @@ export interface ResumeStore {
 }
 
 export function createResumeStore({ db, tables }: Database): ResumeStore {
-  const { resumes, resumeChunks, pendingObjectDeletions } = tables;
+  const { resumes, resumeChunks, resumeSkills, pendingObjectDeletions } = tables;
   const columns = {
     id: resumes.id,
     userId: resumes.userId,
@@ -110,6 +114,7 @@ export function createResumeStore({ db, tables }: Database): ResumeStore {
             text: resume.text,
             textLength: resume.text.length,
             chunksCreated: resume.chunks.length,
+            skillsStatus: resume.skillsStatus ?? 'pending',
             isDefault: existing.length === 0,
             createdAt: now,
             updatedAt: now,
@@ -125,6 +130,12 @@ export function createResumeStore({ db, tables }: Database): ResumeStore {
               content: chunk.content,
             })),
           );
+        }
+        const skills = resume.skills ?? [];
+        for (let i = 0; i < skills.length; i += 150) {
+          await tx
+            .insert(resumeSkills)
+            .values(skills.slice(i, i + 150).map((skill) => ({ resumeId: resume.id, ...skill })));
         }
         const row = rows[0];
         if (!row) throw new Error('insert into resumes returned no row');

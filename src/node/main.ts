@@ -8,7 +8,7 @@ import { prepareNodeApp } from './server';
 async function main() {
   const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
   const config = loadNodeConfig();
-  const { app, database } = await prepareNodeApp(config, { logger });
+  const { app, database, close } = await prepareNodeApp(config, { logger });
 
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` });
@@ -21,6 +21,9 @@ async function main() {
     logger.info('shutting down', { signal });
     // Stop accepting; in-flight requests finish; idle keep-alive sockets are closed.
     server.close(async () => {
+      await close().catch((err: unknown) =>
+        logger.error('stopping the skills services failed', describeError(err)),
+      );
       await database
         .close()
         .catch((err: unknown) => logger.error('closing the database failed', describeError(err)));

@@ -2,14 +2,22 @@ import { type AppType, createApp } from '../app';
 import { type Config, ConfigError } from '../config';
 import type { Database } from '../db/database';
 import { createJobStore } from '../db/jobs';
-import type { Logger } from '../logger';
+import { createSkillStore } from '../db/skills';
+import { describeError, type Logger } from '../logger';
 import { localJwks } from '../services/auth/verifier';
 import { seedDemoJobs } from '../services/jobs/demo-seed';
+import { createSkillsBackfill } from '../services/skills/backfill';
+import { createEmbedderFromConfig } from '../services/skills/embedder';
+import { seedOntology } from '../services/skills/seed';
+import { createSkillsService } from '../services/skills/skills';
+import { createVectorStore } from '../services/skills/vector-store';
 import { s3StorageFromConfig } from '../services/storage/from-config';
+import { type ChromaServer, startChromaServer } from './chroma-server';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
 import { createLocalStorage } from './local-storage';
 import { loadOnetJobData } from './onet-data';
+import { loadOntology } from './skills-ontology';
 
 /**
  * Everything the Node server does before it listens: the token issuer (Auth0, or the development
@@ -18,8 +26,8 @@ import { loadOnetJobData } from './onet-data';
  */
 export async function prepareNodeApp(
   config: Config,
-  options: { logger: Logger; devKeyFile?: string },
-): Promise<{ app: AppType; database: Database }> {
+  options: { logger: Logger; devKeyFile?: string; skills?: boolean },
+): Promise<{ app: AppType; database: Database; close: () => Promise<void> }> {
   const { logger } = options;
   let tokenIssuer: Parameters<typeof createApp>[0]['tokenIssuer'];
   if (!config.auth0Issuer) {
@@ -44,7 +52,76 @@ export async function prepareNodeApp(
   if (storage.kind === 'local')
     logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
 
-  return { app: createApp({ config, database, logger, tokenIssuer, storage }), database };
+  const skills = options.skills === false ? undefined : await prepareSkills(config, database, logger);
+  const app = createApp({ config, database, logger, tokenIssuer, storage, skills: skills?.service });
+  return {
+    app,
+    database,
+    close: async () => {
+      await skills?.close();
+    },
+  };
+}
+
+/**
+ * The skills service: the shipped ontology, and Chroma at CHROMA_URL or else a local Chroma child
+ * persisting in CHROMA_PERSIST_DIR (seeded in the background; an interrupted seed resumes). When
+ * the local Chroma cannot start, the server still runs: skills from exact labels only (marked
+ * partial), skill search and recommendations answer 503, /api/health says `down`.
+ */
+async function prepareSkills(config: Config, database: Database, logger: Logger) {
+  let chroma: ChromaServer | undefined;
+  let url = config.CHROMA_URL;
+  if (!url) {
+    try {
+      chroma = await startChromaServer({ persistDir: config.CHROMA_PERSIST_DIR });
+      url = chroma.url;
+      logger.info('local Chroma started', { url, folder: config.CHROMA_PERSIST_DIR });
+    } catch (err) {
+      logger.error('local Chroma did not start: skills from exact labels only', describeError(err));
+    }
+  }
+  const vectors = url
+    ? createVectorStore({ url, embedder: createEmbedderFromConfig(config, { fetch }), logger })
+    : undefined;
+  const service = createSkillsService({ loadOntology: () => loadOntology(), vectors, logger });
+  const backfill = createSkillsBackfill({ skills: service, store: createSkillStore(database), logger });
+
+  const stopping = new AbortController();
+  const completeSkills = async () => {
+    const result = await backfill.run(stopping.signal);
+    if (result.jobs + result.resumes > 0) logger.info('skills read', { ...result });
+  };
+  // Seeding (local Chroma) then reading skills for what lacks them, after the server is up.
+  const startup = (async () => {
+    await service.warmUp();
+    if (chroma && vectors) {
+      const seeded = await seedOntology({ ontology: await loadOntology(), store: vectors });
+      if (seeded.added > 0) logger.info('skills ontology seeded into the local Chroma', { ...seeded });
+    }
+    await completeSkills();
+  })().catch((err: unknown) => {
+    // Stopping interrupts it on purpose (the Chroma child is gone, the backfill aborted).
+    if (!stopping.signal.aborted) logger.error('skills start-up work failed', describeError(err));
+  });
+  // Records left partial while Chroma was down are completed on a later pass.
+  const timer = setInterval(() => {
+    completeSkills().catch((err: unknown) => {
+      if (!stopping.signal.aborted) logger.error('skills backfill failed', describeError(err));
+    });
+  }, 5 * 60_000);
+  timer.unref();
+
+  return {
+    service,
+    /** Quick: start-up work still running is abandoned (seeding and backfill resume next time). */
+    close: async () => {
+      stopping.abort();
+      clearInterval(timer);
+      await chroma?.stop();
+      await startup;
+    },
+  };
 }
 
 /** A newcomer's `npm start` shows a working board; production never adds data of its own. */

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
+import type { ResumeSkill, SkillStore } from '../db/skills';
 import { ApiError, notFound, validationError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
 import { findFilePart, MultipartError, type MultipartFile, multipartBoundary, readAll } from '../multipart';
@@ -25,6 +26,7 @@ export interface ResumeRoutesDeps {
   storage: ObjectStorage;
   /** Bounds the uploads read at once (memory); see UPLOAD_MAX_CONCURRENT. */
   uploadGate: Gate;
+  skillStore: SkillStore;
 }
 
 /** Waiting uploads beyond this are turned away rather than queued for minutes. */
@@ -90,6 +92,12 @@ const toResume = (r: Resume): z.infer<typeof ResumeSchema> => ({
   chunks_created: r.chunksCreated,
   is_default: r.isDefault,
   created_at: r.createdAt.toISOString(),
+});
+
+const toSkill = (s: ResumeSkill): z.infer<typeof SkillSchema> => ({
+  id: s.skillId,
+  name: s.name,
+  score: s.score,
 });
 
 const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
@@ -241,7 +249,8 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       async (c) => {
         const resume = await resumes.get(c.var.user.id, c.req.valid('param').id);
         if (!resume) throw notFound('Resume');
-        return c.json({ ...toResume(resume), text: resume.text, skills: [] }, 200);
+        const skills = await deps.skillStore.resumeSkills(resume.id);
+        return c.json({ ...toResume(resume), text: resume.text, skills: skills.map(toSkill) }, 200);
       },
     )
     .openapi(

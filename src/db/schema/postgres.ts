@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import {
   boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   pgTable,
@@ -69,11 +70,15 @@ export const jobs = pgTable(
     salaryMax: integer('salary_max'),
     currency: text('currency'),
     remote: boolean('remote').notNull().default(false),
+    /** `pending`: not yet read for skills; `partial`: exact labels only (the vector step failed); `complete`. */
+    skillsStatus: text('skills_status').notNull().default('pending'),
     search: tsvector('search').generatedAlwaysAs(searchDocument),
   },
   (t) => [
     uniqueIndex('jobs_source_external_id_unique').on(t.source, t.externalId),
     index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id),
+    // The skills backfill's cursor: jobs not complete yet, in id order.
+    index('jobs_skills_status_idx').on(t.skillsStatus, t.id),
     index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id),
     index('jobs_search_idx').using('gin', t.search),
     index('jobs_location_trgm_idx').using('gin', sql`lower(${t.location}) gin_trgm_ops`),
@@ -97,6 +102,8 @@ export const resumes = pgTable(
     text: text('text').notNull(),
     textLength: integer('text_length').notNull(),
     chunksCreated: integer('chunks_created').notNull(),
+    /** As for jobs: `pending`, `partial` or `complete`. */
+    skillsStatus: text('skills_status').notNull().default('pending'),
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
@@ -118,6 +125,38 @@ export const resumeChunks = pgTable(
     content: text('content').notNull(),
   },
   (t) => [primaryKey({ columns: [t.resumeId, t.chunkIndex] })],
+);
+
+/** Skills found in a resume, with the evidence: what matching and recommendations read. */
+export const resumeSkills = pgTable(
+  'resume_skills',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    skillId: text('skill_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    score: doublePrecision('score').notNull(),
+    method: text('method').notNull(),
+    evidence: text('evidence').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.skillId] })],
+);
+
+/** Skills a job asks for; `weight` is how much each counts in a match score. */
+export const jobSkills = pgTable(
+  'job_skills',
+  {
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    skillId: text('skill_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    weight: doublePrecision('weight').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.skillId] }), index('job_skills_skill_idx').on(t.skillId)],
 );
 
 export const pendingObjectDeletions = pgTable('pending_object_deletions', {

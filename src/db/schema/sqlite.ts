@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQLite/libSQL/D1 schema. Same tables, column names and row types as ./postgres.ts; the
@@ -57,12 +57,16 @@ export const jobs = sqliteTable(
     salaryMax: integer('salary_max'),
     currency: text('currency'),
     remote: integer('remote', { mode: 'boolean' }).notNull().default(false),
+    /** `pending`: not yet read for skills; `partial`: exact labels only (the vector step failed); `complete`. */
+    skillsStatus: text('skills_status').notNull().default('pending'),
   },
   (t) => [
     uniqueIndex('jobs_source_external_id_unique').on(t.source, t.externalId),
     // location and company ride along so substring filters are checked on the index alone: rows
     // carry whole descriptions, and reading them to test a filter is what costs on big boards.
     index('jobs_active_newest_idx').on(t.isActive, t.createdAt, t.id, t.location, t.company),
+    // The skills backfill's cursor: jobs not complete yet, in id order.
+    index('jobs_skills_status_idx').on(t.skillsStatus, t.id),
     index('jobs_active_type_newest_idx').on(t.isActive, t.jobType, t.createdAt, t.id, t.location, t.company),
   ],
 );
@@ -83,6 +87,8 @@ export const resumes = sqliteTable(
     text: text('text').notNull(),
     textLength: integer('text_length').notNull(),
     chunksCreated: integer('chunks_created').notNull(),
+    /** As for jobs: `pending`, `partial` or `complete`. */
+    skillsStatus: text('skills_status').notNull().default('pending'),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
@@ -105,6 +111,38 @@ export const resumeChunks = sqliteTable(
     content: text('content').notNull(),
   },
   (t) => [primaryKey({ columns: [t.resumeId, t.chunkIndex] })],
+);
+
+/** Skills found in a resume, with the evidence: what matching and recommendations read. */
+export const resumeSkills = sqliteTable(
+  'resume_skills',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    skillId: text('skill_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    score: real('score').notNull(),
+    method: text('method').notNull(),
+    evidence: text('evidence').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.skillId] })],
+);
+
+/** Skills a job asks for; `weight` is how much each counts in a match score. */
+export const jobSkills = sqliteTable(
+  'job_skills',
+  {
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    skillId: text('skill_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    weight: real('weight').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.skillId] }), index('job_skills_skill_idx').on(t.skillId)],
 );
 
 /** Objects whose deletion failed after a failed upload or a delete; retried until they are gone. */

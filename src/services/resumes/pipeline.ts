@@ -1,10 +1,12 @@
 import type { Clock } from '../../clock';
 import type { Resume, ResumeStore } from '../../db/resumes';
+import type { ResumeSkill } from '../../db/skills';
 import { ApiError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import { chunkText } from '../documents/chunk';
 import { type DocumentKind, detectDocumentKind } from '../documents/detect';
 import { extractText } from '../documents/extract';
+import type { SkillsService } from '../skills/skills';
 import type { ObjectStorage } from '../storage/storage';
 
 export const maxResumeBytes = 10 * 1024 * 1024;
@@ -38,6 +40,8 @@ export interface ResumePipelineDeps {
   storage: ObjectStorage;
   clock: Clock;
   logger: Logger;
+  /** Absent: resumes are stored with no skills, marked pending for a later backfill. */
+  skills?: SkillsService;
   newId?: () => string;
 }
 
@@ -81,7 +85,10 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
   }
 
   return {
-    async upload(userId: number, file: UploadedFile): Promise<{ resume: Resume; chunks: number }> {
+    async upload(
+      userId: number,
+      file: UploadedFile,
+    ): Promise<{ resume: Resume; chunks: number; skills: ResumeSkill[] }> {
       if (file.bytes.byteLength > maxResumeBytes) {
         throw new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
       }
@@ -89,6 +96,10 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       const kind = detectDocumentKind(filename, file.bytes);
       const text = await extractText(kind, file.bytes);
       const chunks = chunkText(text);
+      // Chroma down is not a failure here: exact-label skills, marked partial for completion later.
+      const found = deps.skills
+        ? await deps.skills.extractFromResume(text)
+        : { skills: [], status: 'pending' as const };
 
       const id = newId();
       const storageKey = ['resumes', String(userId), `${id}.${kind}`].map(encodeURIComponent).join('/');
@@ -108,10 +119,12 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
             storageKey,
             text,
             chunks,
+            skills: found.skills,
+            skillsStatus: found.status,
           },
           clock.now(),
         );
-        return { resume, chunks: chunks.length };
+        return { resume, chunks: chunks.length, skills: found.skills };
       } catch (err) {
         await removeObject(storageKey, 'the database write failed');
         throw err;

@@ -1,0 +1,45 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from '../errors';
+import type { AuthGuard } from '../middleware/auth';
+import { authErrorResponses, bearerSecurity, createRouter, errorResponse, jsonResponse } from '../openapi';
+import type { SkillsService } from '../services/skills/skills';
+
+const SearchQuerySchema = z.object({
+  q: z.string().trim().min(1).max(200).openapi({ description: 'Words of a skill, a tool or a synonym' }),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+const SkillHitSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string().openapi({ description: 'knowledge | skill | technology' }),
+    score: z.number().openapi({ description: 'Similarity 0..1' }),
+  })
+  .openapi('SkillHit');
+
+export function skillRoutes(deps: { guard: AuthGuard; skills: SkillsService | undefined }) {
+  return createRouter().openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/skills/search',
+      tags: ['Skills'],
+      summary: 'Skills of the ontology (ESCO + O*NET) nearest a query, best first',
+      security: bearerSecurity,
+      middleware: [deps.guard()] as const,
+      request: { query: SearchQuerySchema },
+      responses: {
+        200: jsonResponse(z.object({ skills: z.array(SkillHitSchema) }), 'Best first'),
+        400: errorResponse('validation_error'),
+        ...authErrorResponses,
+        503: errorResponse('vector_store_unavailable'),
+      },
+    }),
+    async (c) => {
+      const { q, limit } = c.req.valid('query');
+      if (!deps.skills)
+        throw new ApiError(503, 'vector_store_unavailable', 'Skill search needs the vector store');
+      return c.json({ skills: await deps.skills.search(q, limit) }, 200);
+    },
+  );
+}

@@ -1,0 +1,242 @@
+import type { JobSkill, ResumeSkill, SkillsStatus } from '../../db/skills';
+import { DependencyUnavailableError } from '../../errors';
+import { describeError, type Logger } from '../../logger';
+import { createSkillMatcher, extractFromJob, type SkillMatcher, type SkillMatchResult } from './extract';
+import { createSkillBagEmbedder, skillBagDocument } from './match';
+import type { ExtractedSkill, Ontology, OntologySkill } from './ontology';
+import { DEFAULT_SKILLS_COLLECTION } from './seed';
+import { createVectorStore, type VectorStore } from './vector-store';
+
+/** The Chroma collection of active jobs' skill bags, which recommendations search. */
+export const JOBS_COLLECTION = 'job_skill_bags';
+
+/**
+ * A phrase's nearest ontology skill must be at least this similar to count. The built-in hashing
+ * embedder knows spelling, not meaning: on the labelled resumes, 0.72 let in "pain management" ->
+ * "alter management" and lowered F1 (65.6 % -> 63.7 %); at 0.85 only near-spellings pass.
+ */
+const VECTOR_MIN_SCORE = 0.85;
+/** Vector matches are less certain than labels: their score is scaled down. */
+const VECTOR_SCORE_FACTOR = 0.8;
+/** Skills counted in a job's bag (its heaviest), and in a resume's query. */
+const BAG_SKILLS = 60;
+/** Resume skills stored: enough for any resume, bounded for a pathological one. */
+const MAX_SKILLS = 200;
+
+export interface SkillHit {
+  id: string;
+  name: string;
+  type: string;
+  score: number;
+}
+
+export interface SkillsServiceDeps {
+  /** Reads the shipped ontology (a file on Node); called once, on first use. */
+  loadOntology: () => Promise<Ontology>;
+  /** Chroma with the configured embedder; absent when no Chroma is configured. */
+  vectors?: VectorStore;
+  logger: Logger;
+  /** Collection names (tests give each suite its own). */
+  collections?: { skills?: string; jobs?: string };
+}
+
+interface Extraction {
+  skills: ExtractedSkill[];
+  /** False when the vector step could not run (Chroma down): exact labels only. */
+  complete: boolean;
+}
+
+/**
+ * Skills of resumes and jobs, skill search and the candidate search behind recommendations.
+ * Labels are matched in memory (a prebuilt dictionary, ./extract.ts); only phrases that match
+ * no label go to Chroma. When Chroma is down, extraction still answers with the exact labels
+ * and says it is incomplete, so the record can be completed later.
+ */
+export function createSkillsService(deps: SkillsServiceDeps) {
+  const { logger, vectors } = deps;
+  const skillCollection = vectors?.collection(deps.collections?.skills ?? DEFAULT_SKILLS_COLLECTION);
+  const jobBags = vectors
+    ? createVectorStore({ url: vectors.url, embedder: createSkillBagEmbedder(), logger }).collection(
+        deps.collections?.jobs ?? JOBS_COLLECTION,
+      )
+    : undefined;
+  let jobBagsReady: Promise<void> | undefined;
+  const ensureJobBags = () => {
+    if (!jobBags) throw noVectorStore();
+    jobBagsReady ??= jobBags.ensure().catch((err: unknown) => {
+      jobBagsReady = undefined;
+      throw err;
+    });
+    return jobBagsReady;
+  };
+
+  let loaded: Promise<{ matcher: SkillMatcher; byId: Map<string, OntologySkill> }> | undefined;
+  const ontology = () => {
+    loaded ??= deps.loadOntology().then((o) => {
+      const started = Date.now();
+      const matcher = createSkillMatcher(o);
+      logger.info('skills ontology ready', { skills: o.skills.length, build_ms: Date.now() - started });
+      return { matcher, byId: new Map(o.skills.map((s) => [s.id, s])) };
+    });
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+    return loaded;
+  };
+
+  /** Looks the unmatched phrases up in Chroma; adds what is near enough to a label. */
+  async function withVectorStep(results: SkillMatchResult[]): Promise<Extraction[]> {
+    const phrases = [...new Set(results.flatMap((r) => r.unmatchedPhrases.map((p) => p.text)))];
+    if (phrases.length === 0) return results.map((r) => ({ skills: r.skills, complete: true }));
+    if (!skillCollection) return results.map((r) => ({ skills: r.skills, complete: false }));
+    let nearest: Map<string, { id: string; score: number }>;
+    try {
+      const matches = await skillCollection.query(phrases, { k: 1 });
+      nearest = new Map();
+      phrases.forEach((phrase, i) => {
+        const best = matches[i]?.[0];
+        if (best && best.score >= VECTOR_MIN_SCORE) nearest.set(phrase, { id: best.id, score: best.score });
+      });
+    } catch (err) {
+      if (!(err instanceof DependencyUnavailableError)) throw err;
+      logger.warn('vector step skipped: Chroma is unavailable', describeError(err));
+      return results.map((r) => ({ skills: r.skills, complete: false }));
+    }
+    const { byId } = await ontology();
+    return results.map((r) => {
+      const skills = [...r.skills];
+      const seen = new Set(skills.map((s) => s.id));
+      for (const phrase of r.unmatchedPhrases) {
+        const hit = nearest.get(phrase.text);
+        const skill = hit && byId.get(hit.id);
+        if (!hit || !skill || seen.has(skill.id)) continue;
+        seen.add(skill.id);
+        skills.push({
+          id: skill.id,
+          name: skill.name,
+          type: skill.type,
+          score: Math.round(hit.score * VECTOR_SCORE_FACTOR * 1000) / 1000,
+          method: 'vector',
+          span: { start: phrase.start, end: phrase.end, text: phrase.text },
+        });
+      }
+      return { skills, complete: true };
+    });
+  }
+
+  const statusOf = (e: Extraction): SkillsStatus => (e.complete ? 'complete' : 'partial');
+
+  const toResumeSkills = (skills: ExtractedSkill[]): ResumeSkill[] =>
+    [...skills]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, MAX_SKILLS)
+      .map((s) => ({
+        skillId: s.id,
+        name: s.name,
+        type: s.type,
+        score: s.score,
+        method: s.method,
+        evidence: s.span.text.slice(0, 200),
+      }));
+
+  const toJobSkills = (skills: ExtractedSkill[]): JobSkill[] =>
+    [...skills]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, MAX_SKILLS)
+      .map((s) => ({ skillId: s.id, name: s.name, type: s.type, weight: s.score }));
+
+  return {
+    hasVectorStore: vectors !== undefined,
+
+    /** For /api/health: `ok`, or throws when Chroma does not answer. */
+    async heartbeat(): Promise<string> {
+      if (!vectors) throw noVectorStore();
+      await vectors.heartbeat();
+      return 'ok';
+    },
+
+    /** Builds the label dictionary now rather than on the first request. */
+    async warmUp(): Promise<void> {
+      await ontology();
+    },
+
+    async extractFromResume(text: string): Promise<{ skills: ResumeSkill[]; status: SkillsStatus }> {
+      const { matcher } = await ontology();
+      const [extraction] = await withVectorStep([matcher.match(text)]);
+      if (!extraction) throw new Error('no extraction result');
+      return { skills: toResumeSkills(extraction.skills), status: statusOf(extraction) };
+    },
+
+    /** Many jobs at once (imports, backfill): one Chroma query for all their unmatched phrases. */
+    async extractFromJobs(
+      jobs: ReadonlyArray<{ title: string; description: string }>,
+    ): Promise<{ skills: JobSkill[]; status: SkillsStatus }[]> {
+      const { matcher } = await ontology();
+      const extractions = await withVectorStep(jobs.map((job) => extractFromJob(matcher, job)));
+      return extractions.map((e) => ({ skills: toJobSkills(e.skills), status: statusOf(e) }));
+    },
+
+    /** Ontology ids related to a skill (for partial credit). */
+    async relatedOf(): Promise<(skillId: string) => readonly string[]> {
+      const { byId } = await ontology();
+      return (skillId) => byId.get(skillId)?.related ?? [];
+    },
+
+    /** The ontology's skills nearest to a query, best first (503 when Chroma is down). */
+    async search(q: string, limit: number): Promise<SkillHit[]> {
+      if (!skillCollection) throw noVectorStore();
+      const [matches = []] = await skillCollection.query([q], { k: limit });
+      return matches.map((m) => ({
+        id: m.id,
+        name: String(m.metadata.name ?? m.document ?? m.id),
+        type: String(m.metadata.type ?? 'skill'),
+        score: Math.round(m.score * 1000) / 1000,
+      }));
+    },
+
+    /**
+     * Puts jobs' skill bags into the jobs collection (jobs without skills are taken out: an
+     * empty bag has no direction). Throws DependencyUnavailableError when Chroma is down.
+     */
+    async indexJobs(entries: ReadonlyArray<{ jobId: number; skills: readonly JobSkill[] }>): Promise<void> {
+      if (entries.length === 0) return;
+      await ensureJobBags();
+      const collection = jobBags as NonNullable<typeof jobBags>;
+      const withSkills = entries.filter((e) => e.skills.length > 0);
+      const without = entries.filter((e) => e.skills.length === 0).map((e) => String(e.jobId));
+      if (withSkills.length > 0) {
+        await collection.upsert(
+          withSkills.map((e) => ({
+            id: String(e.jobId),
+            text: skillBagDocument(e.skills.slice(0, BAG_SKILLS)),
+            metadata: { job_id: e.jobId },
+          })),
+        );
+      }
+      if (without.length > 0) await collection.delete(without);
+    },
+
+    async unindexJobs(jobIds: number[]): Promise<void> {
+      if (jobIds.length === 0 || !jobBags) return;
+      await ensureJobBags();
+      await jobBags.delete(jobIds.map(String));
+    },
+
+    /** Job ids whose skill bags are nearest the resume's, best first (503 when Chroma is down). */
+    async candidateJobs(resumeSkills: readonly ResumeSkill[], k: number): Promise<number[]> {
+      if (resumeSkills.length === 0) return [];
+      await ensureJobBags();
+      const collection = jobBags as NonNullable<typeof jobBags>;
+      const bag = skillBagDocument(
+        resumeSkills.slice(0, BAG_SKILLS).map((s) => ({ skillId: s.skillId, weight: s.score })),
+      );
+      const [matches = []] = await collection.query([bag], { k, idsOnly: true });
+      return matches.map((m) => Number(m.id)).filter((id) => Number.isInteger(id));
+    },
+  };
+}
+
+export type SkillsService = ReturnType<typeof createSkillsService>;
+
+const noVectorStore = () =>
+  new DependencyUnavailableError('vector_store', 'No vector store (Chroma) is configured for this server');

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { DependencyUnavailableError } from '../../../src/errors';
+import { freePort, startChromaServer } from '../../../src/node/chroma-server';
+import { createHashingEmbedder } from '../../../src/services/skills/embedder';
+import { createVectorStore, EmbedderMismatchError } from '../../../src/services/skills/vector-store';
+
+/** The run's Chroma, started once by test/support/global-setup.ts. */
+const chromaUrl = inject('chroma');
+const embedder = createHashingEmbedder();
+/** Every test its own collection: the server is shared by the whole run. */
+const uniqueName = (label: string) => `t-${label}-${randomUUID().slice(0, 8)}`;
+
+async function expectUnavailable(promise: Promise<unknown>, message?: RegExp) {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DependencyUnavailableError);
+  expect((err as DependencyUnavailableError).dependency).toBe('vector_store');
+  if (message) expect((err as Error).message).toMatch(message);
+}
+
+const skills = [
+  { id: 'js', text: 'JavaScript', metadata: { type: 'technology', hot: true } },
+  { id: 'java', text: 'Java', metadata: { type: 'technology', hot: true } },
+  { id: 'k8s', text: 'Kubernetes', metadata: { type: 'technology', hot: true } },
+  { id: 'pm', text: 'project management', metadata: { type: 'skill', hot: false } },
+  { id: 'ml', text: 'machine learning', metadata: { type: 'knowledge', hot: false } },
+  { id: 'welding', text: 'welding', metadata: { type: 'skill', hot: false } },
+];
+
+describe('the vector store against a real Chroma', () => {
+  const store = createVectorStore({ url: chromaUrl, embedder });
+
+  it('answers the heartbeat', async () => {
+    const { latencyMs } = await store.heartbeat();
+    expect(latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('creates a collection, upserts texts and ranks queries by cosine similarity', async () => {
+    const collection = store.collection(uniqueName('rank'));
+    await collection.ensure();
+    await collection.upsert(skills);
+    expect(await collection.count()).toBe(skills.length);
+
+    const [forJs, forK8s, forPm] = await collection.query(['java script', 'kubernets', 'managing projects'], {
+      k: 3,
+    });
+    expect(forJs![0]).toMatchObject({
+      id: 'js',
+      document: 'JavaScript',
+      metadata: { type: 'technology', hot: true },
+    });
+    expect(forJs!.map((m) => m.id)).toContain('java');
+    expect(forK8s![0]!.id).toBe('k8s');
+    expect(forPm![0]!.id).toBe('pm');
+    for (const list of [forJs!, forK8s!, forPm!]) {
+      expect(list).toHaveLength(3);
+      const scores = list.map((m) => m.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+    const [exact] = await collection.query(['Kubernetes'], { k: 1 });
+    expect(exact![0]!.score).toBeCloseTo(1, 4);
+
+    // Metadata filters narrow the candidates.
+    const [filtered] = await collection.query(['java script'], { k: 5, where: { type: 'skill' } });
+    expect(filtered!.map((m) => m.id).sort()).toEqual(['pm', 'welding']);
+
+    // Upserting the same ids again replaces, it does not add.
+    await collection.upsert([{ id: 'welding', text: 'arc welding', metadata: { type: 'skill', hot: true } }]);
+    expect(await collection.count()).toBe(skills.length);
+    expect(await collection.get(['welding'])).toEqual([
+      { id: 'welding', document: 'arc welding', metadata: { type: 'skill', hot: true } },
+    ]);
+  });
+
+  it('tells which ids exist, deletes by id and finds ids by metadata', async () => {
+    const collection = store.collection(uniqueName('ids'));
+    await collection.upsert(skills); // opens (creates) the collection itself
+    await store.collection(uniqueName('fresh')).ensure({ reset: true }); // reset of a missing one is fine
+    expect(await collection.getExistingIds(['js', 'nope', 'k8s', 'js'])).toEqual(new Set(['js', 'k8s']));
+    expect(await collection.getExistingIds([])).toEqual(new Set());
+    expect((await collection.findIds({ hot: true })).sort()).toEqual(['java', 'js', 'k8s']);
+    await collection.delete(['js', 'java']);
+    expect(await collection.count()).toBe(skills.length - 2);
+    expect(await collection.getExistingIds(['js', 'k8s'])).toEqual(new Set(['k8s']));
+  });
+
+  it('keeps embedder, dimension and extra fields in the collection metadata', async () => {
+    const name = uniqueName('meta');
+    const collection = store.collection(name);
+    await collection.ensure();
+    expect(await collection.metadata()).toEqual({ embedder: 'hashing-ngram-v1-384', dimension: 384 });
+    await collection.setMetadata({ ontology_version: '2024-01', embedder: 'sneaky' });
+    await collection.setMetadata({ seed_status: 'complete' });
+    // Another client (another process) sees the merged metadata.
+    const elsewhere = createVectorStore({ url: chromaUrl, embedder });
+    expect(await elsewhere.collection(name).metadata()).toEqual({
+      embedder: 'hashing-ngram-v1-384',
+      dimension: 384,
+      ontology_version: '2024-01',
+      seed_status: 'complete',
+    });
+  });
+
+  it('refuses a collection built with another embedder or dimension, until reset', async () => {
+    const name = uniqueName('mismatch');
+    await store.collection(name).upsert(skills.slice(0, 2));
+
+    const other = createVectorStore({ url: chromaUrl, embedder: createHashingEmbedder({ dimension: 256 }) });
+    const err = await other
+      .collection(name)
+      .ensure()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmbedderMismatchError);
+    expect((err as Error).message).toBe(
+      `Collection ${name} was built with hashing-ngram-v1-384 (384-d); this server embeds with ` +
+        'hashing-ngram-v1-256 (256-d). Re-seed it with `npm run skills:seed -- --reset`.',
+    );
+    // Every operation goes through the check, not only ensure().
+    await expect(other.collection(name).query(['java'])).rejects.toBeInstanceOf(EmbedderMismatchError);
+
+    await other.collection(name).ensure({ reset: true });
+    expect(await other.collection(name).count()).toBe(0);
+    expect((await other.collection(name).metadata()).embedder).toBe('hashing-ngram-v1-256');
+    // ...and now the first embedder is the one refused.
+    await expect(store.collection(name).ensure()).rejects.toBeInstanceOf(EmbedderMismatchError);
+  });
+
+  it('keeps client mistakes as ordinary errors', async () => {
+    const collection = store.collection(uniqueName('mistake'));
+    await collection.ensure();
+    await expect(collection.upsertVectors([{ id: 'a', vector: [1, 0, 0] }])).rejects.toThrow(/length 3/);
+    expect(store.collection('same')).toBe(store.collection('same'));
+    const badName = store.collection('x');
+    const err = await badName.ensure().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(DependencyUnavailableError);
+  });
+});
+
+describe('the vector store when Chroma is not there', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('reports a port nobody listens on as unavailable, quickly', async () => {
+    const port = await freePort();
+    const store = createVectorStore({ url: `http://127.0.0.1:${port}`, embedder });
+    const started = performance.now();
+    await expectUnavailable(
+      store.heartbeat(),
+      new RegExp(`Chroma at http://127.0.0.1:${port} is unreachable`),
+    );
+    await expectUnavailable(store.collection('skills_ontology').query(['java']));
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('gives up on a Chroma that accepts connections but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const store = createVectorStore({ url: `http://127.0.0.1:${port}`, embedder, timeoutMs: 200 });
+      const started = performance.now();
+      await expectUnavailable(store.heartbeat(), /no answer within 200 ms/);
+      await expectUnavailable(store.collection('skills_ontology').ensure(), /no answer within 200 ms/);
+      expect(performance.now() - started).toBeLessThan(1500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('reports a Chroma that stopped mid-way as unavailable', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'jobmate-chroma-stop-'));
+    dirs.push(dir);
+    const server = await startChromaServer({ persistDir: dir });
+    const store = createVectorStore({ url: server.url, embedder });
+    const collection = store.collection('skills_ontology');
+    try {
+      await collection.upsert(skills);
+      expect((await collection.query(['kubernets'], { k: 1 }))[0]![0]!.id).toBe('k8s');
+    } finally {
+      await server.stop();
+    }
+    await expectUnavailable(collection.query(['kubernets'], { k: 1 }), /unreachable/);
+    await expectUnavailable(collection.count());
+    await expectUnavailable(store.heartbeat());
+  });
+});
