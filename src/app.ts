@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -62,10 +63,11 @@ export interface AppDeps {
    */
   skills?: SkillsService;
   /**
-   * Runs work after the response (skills of imported jobs): `waitUntil` on Workers; on Node the
-   * promise just runs. Default: the latter.
+   * Work that goes on after the response (skills of imported jobs). Default: the request's
+   * `waitUntil` where the runtime has one (Workers), else the promise just runs (Node); failures
+   * are logged. Tests pass a collector to await it.
    */
-  background?: (work: Promise<unknown>) => void;
+  background?: (work: Promise<unknown>, c: Context) => void;
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
@@ -114,8 +116,13 @@ export function createApp(deps: AppDeps) {
     : undefined;
   const background =
     deps.background ??
-    ((work: Promise<unknown>) => {
-      work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+    ((work: Promise<unknown>, c: Context) => {
+      const logged = work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+      try {
+        c.executionCtx.waitUntil(logged);
+      } catch {
+        // No ExecutionContext (Node): the promise runs on by itself.
+      }
     });
   const uploadGate = createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 });
 

@@ -150,6 +150,8 @@ export const configSchema = z
 
     CHROMA_URL: optionalString.pipe(httpUrl.optional()),
     CHROMA_PERSIST_DIR: withDefault('./instance/chroma'),
+    /** Workers: where the skills ontology (data/skills-ontology.json) is fetched from; Node reads the file. */
+    SKILLS_ONTOLOGY_URL: optionalString.pipe(httpUrl.optional()),
     EMBEDDINGS_BASE_URL: optionalString.pipe(httpUrl.optional()),
     EMBEDDINGS_MODEL: optionalString,
     EMBEDDINGS_API_KEY: optionalString,

@@ -6,6 +6,10 @@ import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
 import { createNeonDatabase } from './db/drivers/postgres';
 import { createJsonLogger, describeError } from './logger';
 import { remoteJwks } from './services/auth/verifier';
+import { createEmbedderFromConfig } from './services/skills/embedder';
+import { parseOntology } from './services/skills/ontology-data';
+import { createSkillsService, type SkillsService } from './services/skills/skills';
+import { createVectorStore } from './services/skills/vector-store';
 import { s3StorageFromConfig } from './services/storage/from-config';
 import type { ObjectStorage } from './services/storage/storage';
 
@@ -25,6 +29,8 @@ type TokenIssuer = NonNullable<Parameters<typeof createApp>[0]['tokenIssuer']>;
 
 interface Isolate {
   config: Config;
+  /** Built once per isolate: the label dictionary takes a second of CPU to build. */
+  skills?: SkillsService;
   /** Built once per isolate so the JWKS cache outlives a request. */
   tokenIssuer: TokenIssuer;
   storage: ObjectStorage;
@@ -67,12 +73,69 @@ function setUp(env: WorkerBindings): Isolate {
       'S3_BUCKET_NAME: is required on Workers (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
     ]);
   }
-  const isolate: Isolate = { config, tokenIssuer, storage };
+  const skills = skillsFromConfig(config);
+  const isolate: Isolate = { config, tokenIssuer, storage, skills };
   if (config.DATABASE_MODE === 'sqlite' && env.DB) {
-    isolate.app = createApp({ config, database: createD1Database(env.DB), logger, tokenIssuer, storage });
+    isolate.app = createApp({
+      config,
+      database: createD1Database(env.DB),
+      logger,
+      tokenIssuer,
+      storage,
+      skills,
+    });
   }
   isolates.set(env, isolate);
   return isolate;
+}
+
+/**
+ * Skills need Chroma (CHROMA_URL) and the ontology, which is too big for the bundle: the worker
+ * fetches it from SKILLS_ONTOLOGY_URL (for instance the file in an R2 bucket) on first use.
+ * Without both, resumes and jobs keep no skills and skill search and recommendations answer 503.
+ */
+function skillsFromConfig(config: Config): SkillsService | undefined {
+  const ontologyUrl = config.SKILLS_ONTOLOGY_URL;
+  if (!config.CHROMA_URL || !ontologyUrl) {
+    if (config.CHROMA_URL || ontologyUrl) {
+      logger.warn('skills are off: CHROMA_URL and SKILLS_ONTOLOGY_URL are needed together on Workers');
+    }
+    return undefined;
+  }
+  const fetchImpl: typeof fetch = (input, init) => fetch(input, init);
+  return createSkillsService({
+    loadOntology: async () => {
+      const response = await fetchImpl(ontologyUrl);
+      if (!response.ok) throw new Error(`SKILLS_ONTOLOGY_URL answered HTTP ${response.status}`);
+      return parseOntology(await response.json());
+    },
+    vectors: createVectorStore({
+      url: config.CHROMA_URL,
+      embedder: createEmbedderFromConfig(config, { fetch: fetchImpl }),
+      logger,
+    }),
+    logger,
+  });
+}
+
+/**
+ * A response whose body may still be streaming (chat): `done` runs once the body has been sent
+ * or cancelled, not when the handler returns.
+ */
+function afterBody(response: Response, done: () => Promise<void>, ctx: ExecutionContext): Response {
+  if (!response.body) {
+    ctx.waitUntil(done());
+    return response;
+  }
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    ctx.waitUntil(done());
+  };
+  const passThrough = new TransformStream<Uint8Array, Uint8Array>({ flush: finish });
+  response.body.pipeTo(passThrough.writable).catch(finish);
+  return new Response(passThrough.readable, response);
 }
 
 function serverError(message: string): Response {
@@ -95,8 +158,8 @@ export default {
     }
     if (isolate.app) return isolate.app.fetch(request, env, ctx);
 
-    // Postgres: one pool per request, closed once the response is done.
-    const { config, tokenIssuer, storage } = isolate;
+    // Postgres: one pool per request, closed once the response (streamed ones too) is done.
+    const { config, tokenIssuer, storage, skills } = isolate;
     let database: Database;
     try {
       database = createNeonDatabase(config.DATABASE_PROD!);
@@ -104,14 +167,21 @@ export default {
       logger.error('opening the database failed', describeError(err));
       return serverError('The server could not start');
     }
+    const close = () =>
+      database
+        .close()
+        .catch((err: unknown) => logger.error('closing the database failed', describeError(err)));
+    let response: Response;
     try {
-      return await createApp({ config, database, logger, tokenIssuer, storage }).fetch(request, env, ctx);
-    } finally {
-      ctx.waitUntil(
-        database
-          .close()
-          .catch((err: unknown) => logger.error('closing the database failed', describeError(err))),
+      response = await createApp({ config, database, logger, tokenIssuer, storage, skills }).fetch(
+        request,
+        env,
+        ctx,
       );
+    } catch (err) {
+      ctx.waitUntil(close());
+      throw err;
     }
+    return afterBody(response, close, ctx);
   },
 };

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Clock } from '../clock';
 import type { Job, JobChanges, JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
@@ -37,7 +38,7 @@ export interface JobRoutesDeps {
   skills: SkillsService | undefined;
   backfill: SkillsBackfill | undefined;
   /** Work that goes on after the response (skills of imported jobs). */
-  background: (work: Promise<unknown>) => void;
+  background: (work: Promise<unknown>, c: Context) => void;
 }
 
 const optionalFilter = (max: number) =>
@@ -279,7 +280,8 @@ export function jobRoutes(deps: JobRoutesDeps) {
             const items = parseImport(limitBytes(body, deps.importMaxBytes, tooLarge), format);
             const summary = await importJobs(items, jobs, { now: clock.now() });
             // Imported jobs are marked pending; their skills are read in batches after the answer.
-            if (deps.backfill && summary.created + summary.updated > 0) deps.background(deps.backfill.run());
+            if (deps.backfill && summary.created + summary.updated > 0)
+              deps.background(deps.backfill.run(), c);
             return c.json(summary, 200);
           } catch (err) {
             if (err instanceof ImportFormatError) throw validationError({ body: [err.message] }, err.message);
@@ -485,7 +487,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
           const { id } = c.req.valid('param');
           if (!(await jobs.deactivate(id, clock.now()))) throw notFound('Job');
           // Out of the recommendations index too; they also skip inactive jobs if this fails.
-          if (deps.skills) deps.background(deps.skills.unindexJobs([id]));
+          if (deps.skills) deps.background(deps.skills.unindexJobs([id]), c);
           return c.body(null, 204);
         },
       )
