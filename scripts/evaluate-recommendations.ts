@@ -93,10 +93,9 @@ async function main() {
     let hits = 0;
     const rows: string[] = [];
     for (const [file, { occupation }] of Object.entries(labels)) {
-      const { skills: found } = await skills.extractFromResume(
-        readFileSync(path.join(fixtures, file), 'utf8'),
-      );
-      const ranked = await recommendJobs({ skills, skillStore, jobs }, found, TOP);
+      const text = readFileSync(path.join(fixtures, file), 'utf8');
+      const { skills: found } = await skills.extractFromResume(text);
+      const ranked = await recommendJobs({ skills, skillStore, jobs }, { text, skills: found }, TOP);
       const top = ranked.map((r) => ({ ...r, occupation: occupationOf.get(r.job.externalId ?? '') ?? '?' }));
       const hit = top.some((r) => r.occupation === occupation);
       if (hit) hits++;

@@ -1,5 +1,5 @@
-import { and, type Column, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Database } from './database';
+import { and, type Column, count, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Database, runs } from './database';
 
 export interface Job {
   id: number;
@@ -44,7 +44,7 @@ export interface JobStore {
   /** Soft delete. False when there is no such job. */
   deactivate(id: number, now: Date): Promise<boolean>;
   /**
-   * Inserts or updates by (source, external_id), one transaction per call; every row must have
+   * Inserts or updates by (source, external_id), one atomic write per call; every row must have
    * both. Duplicates within the batch: the last one wins. Re-imported jobs become active again.
    */
   upsertMany(
@@ -94,6 +94,8 @@ export interface JobStoreOptions {
 export function createJobStore(database: Database, options: JobStoreOptions = {}): JobStore {
   const { db, tables, dialect } = database;
   const { jobs } = tables;
+  const limits = { maxParameters: database.maxParameters };
+  const jobColumnCount = Object.keys(getTableColumns(jobs)).length;
   const countCache = createCountCache(options.countCacheTtlMs ?? 0, options.now ?? Date.now);
 
   // Explicit columns: Postgres also has a generated `search` tsvector we never want to ship around.
@@ -240,52 +242,63 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       for (const job of batch) latest.set(JSON.stringify([job.source, job.externalId]), job);
       const unique = [...latest.values()];
       if (unique.length === 0) return { created: 0, updated: 0 };
-      const result = await db.transaction(async (tx) => {
-        // Which keys exist already, per source: `source = ? and external_id in (...)` uses the
-        // unique index on both dialects even before Postgres has statistics for a new table.
-        const bySource = new Map<string, string[]>();
-        for (const job of unique)
-          bySource.set(job.source, [...(bySource.get(job.source) ?? []), job.externalId]);
-        let existing = 0;
-        for (const [source, externalIds] of bySource) {
-          const rows = await tx
+      // Which keys exist already, per source: `source = ? and external_id in (...)` uses the
+      // unique index on both dialects even before Postgres has statistics for a new table. Counted
+      // in the same atomic write, just before the upsert, as one transaction did before.
+      const bySource = new Map<string, string[]>();
+      for (const job of unique)
+        bySource.set(job.source, [...(bySource.get(job.source) ?? []), job.externalId]);
+      const lookups = [...bySource].flatMap(([source, externalIds]) =>
+        runs(externalIds, { ...limits, perItem: 1, fixed: 1, preferred: 500 }).map((ids) => ({
+          source,
+          ids,
+        })),
+      );
+      const rows = unique.map((job) => ({
+        ...job,
+        createdAt: job.createdAt ?? now,
+        updatedAt: now,
+        isActive: true,
+      }));
+      const results = await database.atomic((db) => [
+        ...lookups.map(({ source, ids }) =>
+          db
             .select({ total: count() })
             .from(jobs)
-            .where(and(eq(jobs.source, source), inArray(jobs.externalId, externalIds)));
-          existing += Number(rows[0]?.total ?? 0);
-        }
-        await tx
-          .insert(jobs)
-          .values(
-            unique.map((job) => ({
-              ...job,
-              createdAt: job.createdAt ?? now,
-              updatedAt: now,
-              isActive: true,
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [jobs.source, jobs.externalId],
-            set: {
-              title: sql`excluded.title`,
-              company: sql`excluded.company`,
-              location: sql`excluded.location`,
-              jobType: sql`excluded.job_type`,
-              description: sql`excluded.description`,
-              url: sql`excluded.url`,
-              salaryMin: sql`excluded.salary_min`,
-              salaryMax: sql`excluded.salary_max`,
-              currency: sql`excluded.currency`,
-              remote: sql`excluded.remote`,
-              isActive: true,
-              updatedAt: now,
-              // Read again for skills (the text may have changed): see the skills backfill.
-              skillsStatus: 'pending',
-            },
-          });
-        const updated = existing + (batch.length - unique.length);
-        return { created: batch.length - updated, updated };
-      });
+            .where(and(eq(jobs.source, source), inArray(jobs.externalId, ids))),
+        ),
+        // One parameter per column at most (id and others left out are SQL), plus three in `set`.
+        ...runs(rows, { ...limits, perItem: jobColumnCount, fixed: 3, preferred: 500 }).map((part) =>
+          db
+            .insert(jobs)
+            .values(part)
+            .onConflictDoUpdate({
+              target: [jobs.source, jobs.externalId],
+              set: {
+                title: sql`excluded.title`,
+                company: sql`excluded.company`,
+                location: sql`excluded.location`,
+                jobType: sql`excluded.job_type`,
+                description: sql`excluded.description`,
+                url: sql`excluded.url`,
+                salaryMin: sql`excluded.salary_min`,
+                salaryMax: sql`excluded.salary_max`,
+                currency: sql`excluded.currency`,
+                remote: sql`excluded.remote`,
+                isActive: true,
+                updatedAt: now,
+                // Read again for skills (the text may have changed): see the skills backfill.
+                skillsStatus: 'pending',
+              },
+            }),
+        ),
+      ]);
+      let existing = 0;
+      for (const counted of results.slice(0, lookups.length) as { total: number }[][]) {
+        existing += Number(counted[0]?.total ?? 0);
+      }
+      const updated = existing + (batch.length - unique.length);
+      const result = { created: batch.length - updated, updated };
       countCache.clear();
       return result;
     },

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
-import type { Database } from './database';
+import { and, asc, desc, eq, exists, inArray, ne, notExists, sql } from 'drizzle-orm';
+import { type Database, type Db, runs } from './database';
 import type { ResumeSkill, SkillsStatus } from './skills';
 
 export interface Resume {
@@ -38,7 +38,7 @@ export interface ResumeStore {
   /** Newest first. */
   listForUser(userId: number): Promise<Resume[]>;
   get(userId: number, id: string): Promise<ResumeWithText | undefined>;
-  /** Row, chunks and skills in one transaction; the user's first resume becomes the default. */
+  /** Row, chunks and skills in one atomic write; the user's first resume becomes the default. */
   create(resume: NewResume, now: Date): Promise<Resume>;
   /** Makes this one the default and no other. Undefined when the user has no such resume. */
   makeDefault(userId: number, id: string, now: Date): Promise<Resume | undefined>;
@@ -58,8 +58,10 @@ export interface ResumeStore {
   resolvePendingDeletion(storageKey: string): Promise<void>;
 }
 
-export function createResumeStore({ db, tables }: Database): ResumeStore {
-  const { resumes, resumeChunks, resumeSkills, pendingObjectDeletions } = tables;
+export function createResumeStore(database: Database): ResumeStore {
+  const { db, tables } = database;
+  const { resumes, resumeChunks, resumeSkills, pendingObjectDeletions, userProfiles } = tables;
+  const limits = { maxParameters: database.maxParameters };
   const columns = {
     id: resumes.id,
     userId: resumes.userId,
@@ -75,6 +77,18 @@ export function createResumeStore({ db, tables }: Database): ResumeStore {
     updatedAt: resumes.updatedAt,
   };
   const owned = (userId: number, id: string) => and(eq(resumes.userId, userId), eq(resumes.id, id));
+  /**
+   * The first statement of every write to a user's resumes: a no-op update of the user's row. On
+   * Postgres its row lock queues concurrent writes for one user, so each decides the default on
+   * what the previous one committed (without it, two first uploads at once would both try to be
+   * the default and one would fail on `resumes_one_default_per_user`). SQLite writers are
+   * serialised anyway.
+   */
+  const lockOwner = (db: Db, userId: number) =>
+    db
+      .update(userProfiles)
+      .set({ updatedAt: sql`${userProfiles.updatedAt}` })
+      .where(eq(userProfiles.id, userId));
 
   return {
     async listForUser(userId) {
@@ -95,13 +109,16 @@ export function createResumeStore({ db, tables }: Database): ResumeStore {
     },
 
     async create(resume, now) {
-      return db.transaction(async (tx) => {
-        const existing = await tx
-          .select({ id: resumes.id })
-          .from(resumes)
-          .where(eq(resumes.userId, resume.userId))
-          .limit(1);
-        const rows = await tx
+      const chunkRows = resume.chunks.map((chunk) => ({
+        resumeId: resume.id,
+        chunkIndex: chunk.index,
+        section: chunk.section,
+        content: chunk.content,
+      }));
+      const skillRows = (resume.skills ?? []).map((skill) => ({ resumeId: resume.id, ...skill }));
+      const results = await database.atomic((db) => [
+        lockOwner(db, resume.userId),
+        db
           .insert(resumes)
           .values({
             id: resume.id,
@@ -115,75 +132,89 @@ export function createResumeStore({ db, tables }: Database): ResumeStore {
             textLength: resume.text.length,
             chunksCreated: resume.chunks.length,
             skillsStatus: resume.skillsStatus ?? 'pending',
-            isDefault: existing.length === 0,
+            // The user's first resume becomes the default: decided by the insert itself.
+            isDefault: notExists(
+              db.select({ id: resumes.id }).from(resumes).where(eq(resumes.userId, resume.userId)),
+            ),
             createdAt: now,
             updatedAt: now,
           })
-          .returning(columns);
-        // Batches keep each statement under the drivers' parameter limits.
-        for (let i = 0; i < resume.chunks.length; i += 200) {
-          await tx.insert(resumeChunks).values(
-            resume.chunks.slice(i, i + 200).map((chunk) => ({
-              resumeId: resume.id,
-              chunkIndex: chunk.index,
-              section: chunk.section,
-              content: chunk.content,
-            })),
-          );
-        }
-        const skills = resume.skills ?? [];
-        for (let i = 0; i < skills.length; i += 150) {
-          await tx
-            .insert(resumeSkills)
-            .values(skills.slice(i, i + 150).map((skill) => ({ resumeId: resume.id, ...skill })));
-        }
-        const row = rows[0];
-        if (!row) throw new Error('insert into resumes returned no row');
-        return row;
-      });
+          .returning(columns),
+        ...runs(chunkRows, { ...limits, perItem: 4, preferred: 200 }).map((rows) =>
+          db.insert(resumeChunks).values(rows),
+        ),
+        ...runs(skillRows, { ...limits, perItem: 7, preferred: 150 }).map((rows) =>
+          db.insert(resumeSkills).values(rows),
+        ),
+      ]);
+      const row = results[1][0];
+      if (!row) throw new Error('insert into resumes returned no row');
+      return row;
     },
 
     async makeDefault(userId, id, now) {
-      return db.transaction(async (tx) => {
-        const target = await tx.select({ id: resumes.id }).from(resumes).where(owned(userId, id)).limit(1);
-        if (target.length === 0) return undefined;
-        // Unset first: the partial unique index allows one default per user at any moment.
-        await tx
+      const results = await database.atomic((db) => [
+        lockOwner(db, userId),
+        // Unset first: the partial unique index allows one default per user at any moment. Only
+        // when the target exists, so that an unknown id leaves the default alone.
+        db
           .update(resumes)
           .set({ isDefault: false, updatedAt: now })
-          .where(and(eq(resumes.userId, userId), eq(resumes.isDefault, true), ne(resumes.id, id)));
-        const rows = await tx
+          .where(
+            and(
+              eq(resumes.userId, userId),
+              eq(resumes.isDefault, true),
+              ne(resumes.id, id),
+              exists(db.select({ id: resumes.id }).from(resumes).where(owned(userId, id))),
+            ),
+          ),
+        db
           .update(resumes)
           .set({ isDefault: true, updatedAt: now })
           .where(owned(userId, id))
-          .returning(columns);
-        return rows[0];
-      });
+          .returning(columns),
+      ]);
+      return results[2][0];
     },
 
     async delete(userId, id, now) {
-      return db.transaction(async (tx) => {
-        const rows = await tx.select(columns).from(resumes).where(owned(userId, id)).limit(1);
-        const row = rows[0];
-        if (!row) return undefined;
-        await tx.delete(resumeChunks).where(eq(resumeChunks.resumeId, id));
-        await tx.delete(resumes).where(owned(userId, id));
-        if (row.isDefault) {
-          const newest = await tx
-            .select({ id: resumes.id })
-            .from(resumes)
-            .where(eq(resumes.userId, userId))
-            .orderBy(desc(resumes.createdAt), desc(resumes.id))
-            .limit(1);
-          if (newest[0]) {
-            await tx
-              .update(resumes)
-              .set({ isDefault: true, updatedAt: now })
-              .where(eq(resumes.id, newest[0].id));
-          }
-        }
-        return row;
-      });
+      const results = await database.atomic((db) => [
+        lockOwner(db, userId),
+        db
+          .delete(resumeChunks)
+          .where(
+            and(
+              eq(resumeChunks.resumeId, id),
+              exists(db.select({ id: resumes.id }).from(resumes).where(owned(userId, id))),
+            ),
+          ),
+        db.delete(resumes).where(owned(userId, id)).returning(columns),
+        // When the user is left without a default (it was the one deleted), the newest remaining
+        // resume becomes it: one statement, so it is decided on what is there when it runs.
+        db
+          .update(resumes)
+          .set({ isDefault: true, updatedAt: now })
+          .where(
+            and(
+              inArray(
+                resumes.id,
+                db
+                  .select({ id: resumes.id })
+                  .from(resumes)
+                  .where(eq(resumes.userId, userId))
+                  .orderBy(desc(resumes.createdAt), desc(resumes.id))
+                  .limit(1),
+              ),
+              notExists(
+                db
+                  .select({ id: resumes.id })
+                  .from(resumes)
+                  .where(and(eq(resumes.userId, userId), eq(resumes.isDefault, true))),
+              ),
+            ),
+          ),
+      ]);
+      return results[2][0];
     },
 
     async chunks(resumeId) {

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, ne } from 'drizzle-orm';
-import type { Database } from './database';
+import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
+import { type Database, runs } from './database';
 
 /** How far a record's skills have been read: see `skills_status` in the schema. */
 export type SkillsStatus = 'pending' | 'partial' | 'complete';
@@ -29,7 +29,7 @@ export interface SkillStore {
   /** Heaviest first. */
   jobSkills(jobId: number): Promise<JobSkill[]>;
   jobSkillsMany(jobIds: number[]): Promise<Map<number, JobSkill[]>>;
-  /** Each job's skills replaced and its status set, all in one transaction. */
+  /** Each job's skills replaced and its status set, all in one atomic write. */
   replaceJobSkills(entries: { jobId: number; skills: JobSkill[]; status: SkillsStatus }[]): Promise<void>;
   /** Resumes whose skills are not complete yet, in id order after `afterId`. */
   pendingResumes(
@@ -46,11 +46,20 @@ export interface SkillStore {
   ): Promise<{ id: number; title: string; description: string; status: SkillsStatus; isActive: boolean }[]>;
 }
 
-/** Rows per insert: keeps each statement under the drivers' parameter limits. */
+/**
+ * Best first, then by name: the one order of skill lists, applied in code so that every dialect
+ * and the upload's own answer agree (databases collate names differently).
+ */
+export const bestFirst = (a: { name: string }, b: { name: string }, scoreA: number, scoreB: number) =>
+  scoreB - scoreA || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Rows per insert at most; fewer where the driver's parameter limit asks (D1). */
 const BATCH = 150;
 
-export function createSkillStore({ db, tables }: Database): SkillStore {
+export function createSkillStore(database: Database): SkillStore {
+  const { db, tables } = database;
   const { resumes, resumeSkills, jobs, jobSkills } = tables;
+  const limits = { maxParameters: database.maxParameters };
   const jobSkillColumns = {
     skillId: jobSkills.skillId,
     name: jobSkills.name,
@@ -60,7 +69,7 @@ export function createSkillStore({ db, tables }: Database): SkillStore {
 
   return {
     async resumeSkills(resumeId) {
-      return db
+      const rows = await db
         .select({
           skillId: resumeSkills.skillId,
           name: resumeSkills.name,
@@ -70,26 +79,26 @@ export function createSkillStore({ db, tables }: Database): SkillStore {
           evidence: resumeSkills.evidence,
         })
         .from(resumeSkills)
-        .where(eq(resumeSkills.resumeId, resumeId))
-        .orderBy(desc(resumeSkills.score), asc(resumeSkills.name));
+        .where(eq(resumeSkills.resumeId, resumeId));
+      return rows.sort((a, b) => bestFirst(a, b, a.score, b.score));
     },
 
     async replaceResumeSkills(resumeId, skills, status) {
-      await db.transaction(async (tx) => {
-        await tx.delete(resumeSkills).where(eq(resumeSkills.resumeId, resumeId));
-        for (let i = 0; i < skills.length; i += BATCH) {
-          await tx.insert(resumeSkills).values(skills.slice(i, i + BATCH).map((s) => ({ resumeId, ...s })));
-        }
-        await tx.update(resumes).set({ skillsStatus: status }).where(eq(resumes.id, resumeId));
-      });
+      const rows = skills.map((s) => ({ resumeId, ...s }));
+      await database.atomic((db) => [
+        // The status first: its row lock (Postgres) queues a concurrent replace of the same
+        // resume's skills until this one commits, so the two do not mix.
+        db.update(resumes).set({ skillsStatus: status }).where(eq(resumes.id, resumeId)),
+        db.delete(resumeSkills).where(eq(resumeSkills.resumeId, resumeId)),
+        ...runs(rows, { ...limits, perItem: 7, preferred: BATCH }).map((part) =>
+          db.insert(resumeSkills).values(part),
+        ),
+      ]);
     },
 
     async jobSkills(jobId) {
-      return db
-        .select(jobSkillColumns)
-        .from(jobSkills)
-        .where(eq(jobSkills.jobId, jobId))
-        .orderBy(desc(jobSkills.weight), asc(jobSkills.name));
+      const rows = await db.select(jobSkillColumns).from(jobSkills).where(eq(jobSkills.jobId, jobId));
+      return rows.sort((a, b) => bestFirst(a, b, a.weight, b.weight));
     },
 
     async jobSkillsMany(jobIds) {
@@ -102,32 +111,27 @@ export function createSkillStore({ db, tables }: Database): SkillStore {
         for (const { jobId, ...skill } of rows) byJob.get(jobId)?.push(skill);
       }
       // Sorted here: an ORDER BY makes the database sort every row of every job at once.
-      for (const list of byJob.values())
-        list.sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
+      for (const list of byJob.values()) list.sort((a, b) => bestFirst(a, b, a.weight, b.weight));
       return byJob;
     },
 
     async replaceJobSkills(entries) {
       if (entries.length === 0) return;
-      await db.transaction(async (tx) => {
-        const ids = entries.map((e) => e.jobId);
-        for (let i = 0; i < ids.length; i += 500) {
-          await tx.delete(jobSkills).where(inArray(jobSkills.jobId, ids.slice(i, i + 500)));
-        }
-        const rows = entries.flatMap((e) => e.skills.map((s) => ({ jobId: e.jobId, ...s })));
-        for (let i = 0; i < rows.length; i += BATCH) {
-          await tx.insert(jobSkills).values(rows.slice(i, i + BATCH));
-        }
-        for (const status of ['pending', 'partial', 'complete'] as const) {
-          const withStatus = entries.filter((e) => e.status === status).map((e) => e.jobId);
-          for (let i = 0; i < withStatus.length; i += 500) {
-            await tx
-              .update(jobs)
-              .set({ skillsStatus: status })
-              .where(inArray(jobs.id, withStatus.slice(i, i + 500)));
-          }
-        }
-      });
+      const ids = entries.map((e) => e.jobId);
+      const rows = entries.flatMap((e) => e.skills.map((s) => ({ jobId: e.jobId, ...s })));
+      const idRuns = (jobIds: number[]) => runs(jobIds, { ...limits, perItem: 1, fixed: 1, preferred: 500 });
+      await database.atomic((db) => [
+        // Statuses first, as for a resume: the jobs' row locks queue concurrent replaces.
+        ...(['pending', 'partial', 'complete'] as const).flatMap((status) =>
+          idRuns(entries.filter((e) => e.status === status).map((e) => e.jobId)).map((part) =>
+            db.update(jobs).set({ skillsStatus: status }).where(inArray(jobs.id, part)),
+          ),
+        ),
+        ...idRuns(ids).map((part) => db.delete(jobSkills).where(inArray(jobSkills.jobId, part))),
+        ...runs(rows, { ...limits, perItem: 5, preferred: BATCH }).map((part) =>
+          db.insert(jobSkills).values(part),
+        ),
+      ]);
     },
 
     async pendingResumes(limit, afterId = '') {

@@ -124,7 +124,18 @@ const RecommendedQuerySchema = z.object({
 });
 
 const RecommendedSchema = z
-  .object({ jobs: z.array(JobSummarySchema.extend({ score: z.number().int().min(0).max(100) })) })
+  .object({
+    jobs: z.array(
+      JobSummarySchema.extend({
+        score: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .openapi({ description: 'How well the job fits the resume: skills (both ways) and title' }),
+      }),
+    ),
+  })
   .openapi('RecommendedJobs');
 
 const JobListSchema = z
@@ -348,8 +359,15 @@ export function jobRoutes(deps: JobRoutesDeps) {
           if (!deps.skills)
             throw new ApiError(503, 'vector_store_unavailable', 'Recommendations need the vector store');
           const resume = await resumeFor(c.var.user.id, undefined);
-          const resumeSkills = await skillStore.resumeSkills(resume.id);
-          const ranked = await recommendJobs({ skills: deps.skills, skillStore, jobs }, resumeSkills, limit);
+          const [withText, resumeSkills] = await Promise.all([
+            deps.resumes.get(c.var.user.id, resume.id),
+            skillStore.resumeSkills(resume.id),
+          ]);
+          const ranked = await recommendJobs(
+            { skills: deps.skills, skillStore, jobs },
+            { text: withText?.text ?? '', skills: resumeSkills },
+            limit,
+          );
           return c.json({ jobs: ranked.map(({ job, score }) => ({ ...toSummary(job), score })) }, 200);
         },
       )

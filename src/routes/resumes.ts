@@ -186,7 +186,7 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       (c) => {
         const work = async () => {
           const file = await readUpload(c.req.raw);
-          const { resume, chunks } = await pipeline.upload(c.var.user.id, {
+          const { resume, chunks, skills } = await pipeline.upload(c.var.user.id, {
             name: file.filename,
             bytes: file.bytes,
           });
@@ -201,7 +201,7 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
               text_length: resume.textLength,
               s3_key: resume.storageKey,
               bucket: resume.bucket,
-              skills: [],
+              skills: skills.map(toSkill),
             },
             201,
           );

@@ -336,15 +336,10 @@ describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
   });
 
   it('removes the object when the database write fails after it was stored', async () => {
+    // Every write of the stores goes through `atomic`: make it fail as a full disk would.
     const failing: Database = {
       ...db.database,
-      db: new Proxy(db.database.db, {
-        get(target, prop, receiver) {
-          if (prop === 'transaction')
-            return () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }));
-          return Reflect.get(target, prop, receiver);
-        },
-      }),
+      atomic: () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })),
     };
     const written: string[] = [];
     const watching: ObjectStorage = {

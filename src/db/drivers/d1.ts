@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { Database } from '../database';
+import { batchAtomic, type Database } from '../database';
 import * as schema from '../schema/sqlite';
 
 /** Cloudflare D1 (Workers): the SQLite schema and migrations, through a binding. */
@@ -11,6 +11,10 @@ export function createD1Database(binding: D1DatabaseLike): Database {
     driver: 'd1',
     db,
     tables: schema,
+    // D1's limit on bound parameters per query (more fails with "too many SQL variables").
+    maxParameters: 100,
+    // D1 refuses BEGIN: a batch is its only transaction.
+    atomic: batchAtomic(db),
     async ping() {
       await db.run(sql`select 1`);
     },

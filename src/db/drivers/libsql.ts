@@ -1,7 +1,7 @@
 import { createClient } from '@libsql/client';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
-import type { Database } from '../database';
+import { batchAtomic, type Database } from '../database';
 import * as schema from '../schema/sqlite';
 
 /** libSQL: a local file on Node (`file:`), or a remote libSQL server (`libsql://`, `http(s)://`). */
@@ -13,6 +13,9 @@ export function createLibsqlDatabase(url: string, authToken?: string): Database 
     driver: 'libsql',
     db,
     tables: schema,
+    // SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32 (libSQL files and servers alike).
+    maxParameters: 32_766,
+    atomic: batchAtomic(db),
     async ping() {
       await db.run(sql`select 1`);
     },

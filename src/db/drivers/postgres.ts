@@ -3,8 +3,17 @@ import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { asSharedDatabase, type Database } from '../database';
+import {
+  type AtomicResults,
+  type AtomicStatement,
+  asSharedDatabase,
+  type Database,
+  type Db,
+} from '../database';
 import * as schema from '../schema/postgres';
+
+/** The wire protocol counts a statement's parameters in 16 bits. */
+const POSTGRES_MAX_PARAMETERS = 65_535;
 
 export interface NeonOptions {
   /** WebSocket constructor, for runtimes without a global one (Node 20). */
@@ -36,6 +45,8 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     dialect: 'postgres',
     driver: 'neon',
     ...asSharedDatabase(db, schema),
+    maxParameters: POSTGRES_MAX_PARAMETERS,
+    atomic: transactionAtomic(db),
     async ping() {
       await db.execute(sql`select 1`);
     },
@@ -56,11 +67,27 @@ export function createPgDatabase(url: string, options: { max?: number } = {}): D
     dialect: 'postgres',
     driver: 'pg',
     ...asSharedDatabase(db, schema),
+    maxParameters: POSTGRES_MAX_PARAMETERS,
+    atomic: transactionAtomic(db),
     async ping() {
       await db.execute(sql`select 1`);
     },
     async close() {
       await pool.end();
     },
+  };
+}
+
+/** `atomic` on Postgres: the statements in order inside a real transaction. */
+function transactionAtomic(db: {
+  transaction<R>(run: (tx: unknown) => Promise<R>): Promise<R>;
+}): Database['atomic'] {
+  return function atomic<T extends AtomicStatement[]>(build: (db: Db) => [...T]) {
+    return db.transaction(async (tx) => {
+      const results: unknown[] = [];
+      // Built from `tx`, presented through the shared type, so that every statement runs in it.
+      for (const statement of build(tx as unknown as Db)) results.push(await statement);
+      return results as AtomicResults<T>;
+    });
   };
 }

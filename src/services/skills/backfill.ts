@@ -33,6 +33,7 @@ export function createSkillsBackfill(deps: {
     const extracted = await skills.extractFromJobs(batch);
     const entries = batch.map((job, i) => ({
       jobId: job.id,
+      title: job.title,
       skills: extracted[i]?.skills ?? ([] as JobSkill[]),
       status: extracted[i]?.status ?? ('partial' as SkillsStatus),
     }));

@@ -1,4 +1,4 @@
-import type { JobSkill, ResumeSkill, SkillsStatus } from '../../db/skills';
+import { bestFirst, type JobSkill, type ResumeSkill, type SkillsStatus } from '../../db/skills';
 import { DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import { createSkillMatcher, extractFromJob, type SkillMatcher, type SkillMatchResult } from './extract';
@@ -9,6 +9,10 @@ import { createVectorStore, type VectorStore } from './vector-store';
 
 /** The Chroma collection of active jobs' skill bags, which recommendations search. */
 export const JOBS_COLLECTION = 'job_skill_bags';
+/** The Chroma collection of active jobs' titles (the configured embedder), the second channel. */
+export const JOB_TITLES_COLLECTION = 'job_titles';
+/** Title matches taken per resume title line. */
+const TITLE_CANDIDATES = 20;
 
 /**
  * A phrase's nearest ontology skill must be at least this similar to count. The built-in hashing
@@ -37,7 +41,7 @@ export interface SkillsServiceDeps {
   vectors?: VectorStore;
   logger: Logger;
   /** Collection names (tests give each suite its own). */
-  collections?: { skills?: string; jobs?: string };
+  collections?: { skills?: string; jobs?: string; titles?: string };
 }
 
 interface Extraction {
@@ -60,14 +64,17 @@ export function createSkillsService(deps: SkillsServiceDeps) {
         deps.collections?.jobs ?? JOBS_COLLECTION,
       )
     : undefined;
-  let jobBagsReady: Promise<void> | undefined;
-  const ensureJobBags = () => {
-    if (!jobBags) throw noVectorStore();
-    jobBagsReady ??= jobBags.ensure().catch((err: unknown) => {
-      jobBagsReady = undefined;
-      throw err;
-    });
-    return jobBagsReady;
+  const jobTitles = vectors?.collection(deps.collections?.titles ?? JOB_TITLES_COLLECTION);
+  let jobIndexReady: Promise<void> | undefined;
+  const ensureJobIndex = () => {
+    if (!jobBags || !jobTitles) throw noVectorStore();
+    jobIndexReady ??= Promise.all([jobBags.ensure(), jobTitles.ensure()])
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        jobIndexReady = undefined;
+        throw err;
+      });
+    return jobIndexReady;
   };
 
   let loaded: Promise<{ matcher: SkillMatcher; byId: Map<string, OntologySkill> }> | undefined;
@@ -128,7 +135,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
 
   const toResumeSkills = (skills: ExtractedSkill[]): ResumeSkill[] =>
     [...skills]
-      .sort((a, b) => b.score - a.score)
+      .sort((a, b) => bestFirst(a, b, a.score, b.score))
       .slice(0, MAX_SKILLS)
       .map((s) => ({
         skillId: s.id,
@@ -141,7 +148,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
 
   const toJobSkills = (skills: ExtractedSkill[]): JobSkill[] =>
     [...skills]
-      .sort((a, b) => b.score - a.score)
+      .sort((a, b) => bestFirst(a, b, a.score, b.score))
       .slice(0, MAX_SKILLS)
       .map((s) => ({ skillId: s.id, name: s.name, type: s.type, weight: s.score }));
 
@@ -183,29 +190,47 @@ export function createSkillsService(deps: SkillsServiceDeps) {
     },
 
     /** The ontology's skills nearest to a query, best first (503 when Chroma is down). */
+    /**
+     * The ontology's skills nearest a query, best first (503 when Chroma is down). A query that is
+     * a skill's name or alias ("JS", "k8s") puts that skill first with score 1: the built-in
+     * embedder compares spelling, and two letters share too little with "JavaScript".
+     */
     async search(q: string, limit: number): Promise<SkillHit[]> {
       if (!skillCollection) throw noVectorStore();
-      const [matches = []] = await skillCollection.query([q], { k: limit });
-      return matches.map((m) => ({
-        id: m.id,
-        name: String(m.metadata.name ?? m.document ?? m.id),
-        type: String(m.metadata.type ?? 'skill'),
-        score: Math.round(m.score * 1000) / 1000,
-      }));
+      const [{ matcher }, [matches = []]] = await Promise.all([
+        ontology(),
+        skillCollection.query([q], { k: limit }),
+      ]);
+      const exact = matcher.resolve(q);
+      const hits: SkillHit[] = exact ? [{ id: exact.id, name: exact.name, type: exact.type, score: 1 }] : [];
+      for (const m of matches) {
+        if (m.id === exact?.id) continue;
+        hits.push({
+          id: m.id,
+          name: String(m.metadata.name ?? m.document ?? m.id),
+          type: String(m.metadata.type ?? 'skill'),
+          score: Math.round(m.score * 1000) / 1000,
+        });
+      }
+      return hits.slice(0, limit);
     },
 
     /**
-     * Puts jobs' skill bags into the jobs collection (jobs without skills are taken out: an
-     * empty bag has no direction). Throws DependencyUnavailableError when Chroma is down.
+     * Puts jobs into the recommendation indexes: their skill bags (jobs without skills are taken
+     * out: an empty bag has no direction) and their titles. Throws DependencyUnavailableError
+     * when Chroma is down.
      */
-    async indexJobs(entries: ReadonlyArray<{ jobId: number; skills: readonly JobSkill[] }>): Promise<void> {
+    async indexJobs(
+      entries: ReadonlyArray<{ jobId: number; title: string; skills: readonly JobSkill[] }>,
+    ): Promise<void> {
       if (entries.length === 0) return;
-      await ensureJobBags();
-      const collection = jobBags as NonNullable<typeof jobBags>;
+      await ensureJobIndex();
+      const bags = jobBags as NonNullable<typeof jobBags>;
+      const titles = jobTitles as NonNullable<typeof jobTitles>;
       const withSkills = entries.filter((e) => e.skills.length > 0);
       const without = entries.filter((e) => e.skills.length === 0).map((e) => String(e.jobId));
       if (withSkills.length > 0) {
-        await collection.upsert(
+        await bags.upsert(
           withSkills.map((e) => ({
             id: String(e.jobId),
             text: skillBagDocument(e.skills.slice(0, BAG_SKILLS)),
@@ -213,25 +238,48 @@ export function createSkillsService(deps: SkillsServiceDeps) {
           })),
         );
       }
-      if (without.length > 0) await collection.delete(without);
+      if (without.length > 0) await bags.delete(without);
+      await titles.upsert(
+        entries.map((e) => ({ id: String(e.jobId), text: e.title, metadata: { job_id: e.jobId } })),
+      );
     },
 
     async unindexJobs(jobIds: number[]): Promise<void> {
-      if (jobIds.length === 0 || !jobBags) return;
-      await ensureJobBags();
-      await jobBags.delete(jobIds.map(String));
+      if (jobIds.length === 0 || !jobBags || !jobTitles) return;
+      await ensureJobIndex();
+      const ids = jobIds.map(String);
+      await Promise.all([jobBags.delete(ids), jobTitles.delete(ids)]);
     },
 
-    /** Job ids whose skill bags are nearest the resume's, best first (503 when Chroma is down). */
-    async candidateJobs(resumeSkills: readonly ResumeSkill[], k: number): Promise<number[]> {
-      if (resumeSkills.length === 0) return [];
-      await ensureJobBags();
-      const collection = jobBags as NonNullable<typeof jobBags>;
+    /**
+     * Candidate jobs for a resume, from two channels (503 when Chroma is down): the jobs whose
+     * skill bags are nearest the resume's (`k`), and the jobs whose titles are nearest the
+     * resume's own role titles (`titleLines`: its headline and job titles).
+     */
+    async candidateJobs(
+      resumeSkills: readonly ResumeSkill[],
+      k: number,
+      titleLines: readonly string[] = [],
+    ): Promise<number[]> {
+      if (resumeSkills.length === 0 && titleLines.length === 0) return [];
+      await ensureJobIndex();
+      const bags = jobBags as NonNullable<typeof jobBags>;
+      const titles = jobTitles as NonNullable<typeof jobTitles>;
       const bag = skillBagDocument(
         resumeSkills.slice(0, BAG_SKILLS).map((s) => ({ skillId: s.skillId, weight: s.score })),
       );
-      const [matches = []] = await collection.query([bag], { k, idsOnly: true });
-      return matches.map((m) => Number(m.id)).filter((id) => Number.isInteger(id));
+      const [bagMatches, titleMatches] = await Promise.all([
+        resumeSkills.length > 0 ? bags.query([bag], { k, idsOnly: true }) : Promise.resolve([]),
+        titleLines.length > 0
+          ? titles.query([...titleLines], { k: TITLE_CANDIDATES, idsOnly: true })
+          : Promise.resolve([]),
+      ]);
+      const ids = new Set<number>();
+      for (const match of [...(bagMatches[0] ?? []), ...titleMatches.flat()]) {
+        const id = Number(match.id);
+        if (Number.isInteger(id)) ids.add(id);
+      }
+      return [...ids];
     },
   };
 }
