@@ -15,5 +15,5 @@ npx biome check .
 
 echo "== tests on Node (libSQL, Postgres over pg and the Neon driver)"
 npx vitest run
-echo "== tests inside workerd (Workers entry, D1)"
+echo "== tests inside workerd (Workers entry: D1, and Postgres through the Neon driver)"
 npx vitest run --config vitest.workers.config.ts

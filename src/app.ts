@@ -62,6 +62,8 @@ export interface AppDeps {
    * keep `skills: []` (marked pending), skill search and recommendations answer 503.
    */
   skills?: SkillsService;
+  /** State shared by the apps of one process or isolate (see `createAppState`). */
+  state?: AppState;
   /**
    * Work that goes on after the response (skills of imported jobs). Default: the request's
    * `waitUntil` where the runtime has one (Workers), else the promise just runs (Node); failures
@@ -74,6 +76,43 @@ export interface AppDeps {
 const bodilessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/, /^\/api\/resume\/upload\/?$/];
 
+/**
+ * What must outlive a request: per-user chat limits, the upload gate, the Management API token
+ * cache. `createApp` makes its own; a Workers isolate that builds an app per request (Postgres)
+ * makes one and passes it to each, so the limits hold across requests.
+ */
+export function createAppState(options: {
+  config: Config;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  managementTimeoutMs?: number;
+}) {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  return {
+    management:
+      config.auth0Issuer && config.AUTH0_MGMT_CLIENT_ID && config.AUTH0_MGMT_CLIENT_SECRET
+        ? createManagementClient({
+            issuer: config.auth0Issuer,
+            clientId: config.AUTH0_MGMT_CLIENT_ID,
+            clientSecret: config.AUTH0_MGMT_CLIENT_SECRET,
+            fetch: fetchImpl,
+            clock,
+            timeoutMs: options.managementTimeoutMs,
+          })
+        : undefined,
+    chatLimits: createChatLimits({
+      maxConcurrent: config.CHAT_MAX_CONCURRENT,
+      perMinute: config.CHAT_MESSAGES_PER_MINUTE,
+      clock,
+    }),
+    uploadGate: createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 }),
+  };
+}
+
+export type AppState = ReturnType<typeof createAppState>;
+
 /** Builds the whole API from its dependencies. Runtime-neutral: the Node and Workers entries call this. */
 export function createApp(deps: AppDeps) {
   const { config, database } = deps;
@@ -83,17 +122,10 @@ export function createApp(deps: AppDeps) {
 
   const tokenIssuer = deps.tokenIssuer ?? tenantIssuer(config, fetchImpl, deps.jwks);
   const verify = createTokenVerifier({ ...tokenIssuer, clock });
-  const management =
-    config.auth0Issuer && config.AUTH0_MGMT_CLIENT_ID && config.AUTH0_MGMT_CLIENT_SECRET
-      ? createManagementClient({
-          issuer: config.auth0Issuer,
-          clientId: config.AUTH0_MGMT_CLIENT_ID,
-          clientSecret: config.AUTH0_MGMT_CLIENT_SECRET,
-          fetch: fetchImpl,
-          clock,
-          timeoutMs: deps.managementTimeoutMs,
-        })
-      : undefined;
+  const state =
+    deps.state ??
+    createAppState({ config, clock, fetch: fetchImpl, managementTimeoutMs: deps.managementTimeoutMs });
+  const { management, uploadGate } = state;
   const users = createUserStore(database);
   const hydrate = createHydrator({ users, management, clock });
   const guard = createAuthGuard({ verify, hydrate });
@@ -124,7 +156,6 @@ export function createApp(deps: AppDeps) {
         // No ExecutionContext (Node): the promise runs on by itself.
       }
     });
-  const uploadGate = createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 });
 
   const app = createRouter();
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
@@ -217,11 +248,8 @@ export function createApp(deps: AppDeps) {
             })
           : undefined,
         models: { default: config.DEEPSEEK_MODEL, allowed: config.DEEPSEEK_MODELS },
-        limits: createChatLimits({
-          maxConcurrent: config.CHAT_MAX_CONCURRENT,
-          perMinute: config.CHAT_MESSAGES_PER_MINUTE,
-          clock,
-        }),
+        limits: state.chatLimits,
+        background,
         deadlineMs: config.CHAT_DEADLINE_MS,
       }),
     );

@@ -132,6 +132,12 @@ export const configSchema = z
       z.enum(['auto', 'pg', 'neon']),
     ),
     MIGRATE_ON_START: booleanFlag(true),
+    /**
+     * The Neon driver through a WebSocket-to-TCP proxy (`host:port/path`) to reach a plain
+     * Postgres (local development, tests); unset for Neon itself. NEON_WS_SECURE: wss or ws.
+     */
+    NEON_WS_PROXY: optionalString,
+    NEON_WS_SECURE: booleanFlag(true),
 
     UPLOAD_DIR: withDefault('instance/uploads'),
     /**

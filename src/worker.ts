@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'hono';
-import { type AppType, createApp } from './app';
+import { type AppState, type AppType, createApp, createAppState } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
 import type { Database } from './db/database';
 import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
@@ -31,6 +31,7 @@ interface Isolate {
   config: Config;
   /** Built once per isolate: the label dictionary takes a second of CPU to build. */
   skills?: SkillsService;
+  state: AppState;
   /** Built once per isolate so the JWKS cache outlives a request. */
   tokenIssuer: TokenIssuer;
   storage: ObjectStorage;
@@ -74,7 +75,10 @@ function setUp(env: WorkerBindings): Isolate {
     ]);
   }
   const skills = skillsFromConfig(config);
-  const isolate: Isolate = { config, tokenIssuer, storage, skills };
+  // Chat limits, the upload gate and the Management API token outlive requests (Postgres builds
+  // an app per request).
+  const state = createAppState({ config });
+  const isolate: Isolate = { config, tokenIssuer, storage, skills, state };
   if (config.DATABASE_MODE === 'sqlite' && env.DB) {
     isolate.app = createApp({
       config,
@@ -83,6 +87,7 @@ function setUp(env: WorkerBindings): Isolate {
       tokenIssuer,
       storage,
       skills,
+      state,
     });
   }
   isolates.set(env, isolate);
@@ -159,25 +164,34 @@ export default {
     if (isolate.app) return isolate.app.fetch(request, env, ctx);
 
     // Postgres: one pool per request, closed once the response (streamed ones too) is done.
-    const { config, tokenIssuer, storage, skills } = isolate;
+    const { config, tokenIssuer, storage, skills, state } = isolate;
     let database: Database;
     try {
-      database = createNeonDatabase(config.DATABASE_PROD!);
+      database = createNeonDatabase(
+        config.DATABASE_PROD!,
+        config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {},
+      );
     } catch (err) {
       logger.error('opening the database failed', describeError(err));
       return serverError('The server could not start');
     }
-    const close = () =>
-      database
+    // Work after the response (skills of imported jobs) still needs the pool: closing waits for it.
+    const pending: Promise<unknown>[] = [];
+    const background = (work: Promise<unknown>) => {
+      const logged = work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+      pending.push(logged);
+      ctx.waitUntil(logged);
+    };
+    const close = async () => {
+      await Promise.allSettled(pending);
+      await database
         .close()
         .catch((err: unknown) => logger.error('closing the database failed', describeError(err)));
+    };
     let response: Response;
     try {
-      response = await createApp({ config, database, logger, tokenIssuer, storage, skills }).fetch(
-        request,
-        env,
-        ctx,
-      );
+      const app = createApp({ config, database, logger, tokenIssuer, storage, skills, state, background });
+      response = await app.fetch(request, env, ctx);
     } catch (err) {
       ctx.waitUntil(close());
       throw err;

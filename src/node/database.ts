@@ -33,7 +33,8 @@ export function postgresDriverFor(config: Pick<Config, 'DATABASE_DRIVER'>, url: 
 
 /** Opens the configured database on Node: a libSQL file by default, Postgres with `DATABASE_MODE=postgres`. */
 export function openNodeDatabase(
-  config: Pick<Config, 'DATABASE_MODE' | 'DATABASE_DEV' | 'DATABASE_PROD' | 'DATABASE_DRIVER'>,
+  config: Pick<Config, 'DATABASE_MODE' | 'DATABASE_DEV' | 'DATABASE_PROD' | 'DATABASE_DRIVER'> &
+    Partial<Pick<Config, 'NEON_WS_PROXY' | 'NEON_WS_SECURE'>>,
   neon: NeonOptions = {},
 ): Database {
   if (config.DATABASE_MODE === 'sqlite') {
@@ -43,7 +44,11 @@ export function openNodeDatabase(
   const url = config.DATABASE_PROD;
   if (!url) throw new Error('DATABASE_PROD is required in postgres mode');
   return postgresDriverFor(config, url) === 'neon'
-    ? createNeonDatabase(url, { webSocketConstructor: WebSocket, ...neon })
+    ? createNeonDatabase(url, {
+        webSocketConstructor: WebSocket,
+        ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {}),
+        ...neon,
+      })
     : createPgDatabase(url);
 }
 

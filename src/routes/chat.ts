@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Clock } from '../clock';
 import type { ConversationStore } from '../db/conversations';
@@ -36,6 +37,11 @@ export interface ChatRoutesDeps {
   llm: ReturnType<typeof createLlmClient> | undefined;
   models: { default: string; allowed: string[] };
   limits: ReturnType<typeof createChatLimits>;
+  /**
+   * Keeps a streaming answer's work alive to its end (saving the reply, also an incomplete one
+   * when the client leaves): on Workers a request whose client has gone is otherwise cancelled.
+   */
+  background: (work: Promise<unknown>, c: Context) => void;
   /** Upper bound on one answer, keep-alives or not. */
   deadlineMs: number;
   newId?: () => string;
@@ -189,6 +195,13 @@ export function chatRoutes(deps: ChatRoutesDeps) {
           c.header('X-Accel-Buffering', 'no');
           const releaseOnce = release;
           return streamSSE(c, async (stream) => {
+            let streamDone!: () => void;
+            deps.background(
+              new Promise<void>((resolve) => {
+                streamDone = resolve;
+              }),
+              c,
+            );
             let content = '';
             let finished = false;
             let saved = false;
@@ -273,6 +286,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
               clearTimeout(deadline);
               if (!finished) await save({ incomplete: true, finishReason: null, usage: null });
               releaseOnce();
+              streamDone();
             }
           });
         } catch (err) {
