@@ -11,8 +11,11 @@ import { createVectorStore, type VectorStore } from './vector-store';
 export const JOBS_COLLECTION = 'job_skill_bags';
 /** The Chroma collection of active jobs' titles (the configured embedder), the second channel. */
 export const JOB_TITLES_COLLECTION = 'job_titles';
-/** Title matches taken per resume title line. */
-const TITLE_CANDIDATES = 20;
+/**
+ * Title matches taken, for all the resume's role lines queried as one text: each query vector
+ * costs Chroma a few milliseconds at 100k jobs, one per line was most of a recommendation.
+ */
+const TITLE_CANDIDATES = 50;
 
 /**
  * A phrase's nearest ontology skill must be at least this similar to count. The built-in hashing
@@ -271,7 +274,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
       const [bagMatches, titleMatches] = await Promise.all([
         resumeSkills.length > 0 ? bags.query([bag], { k, idsOnly: true }) : Promise.resolve([]),
         titleLines.length > 0
-          ? titles.query([...titleLines], { k: TITLE_CANDIDATES, idsOnly: true })
+          ? titles.query([titleLines.join('\n')], { k: TITLE_CANDIDATES, idsOnly: true })
           : Promise.resolve([]),
       ]);
       const ids = new Set<number>();
