@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { type ChatStandIn, startChatStandIn } from './chat-standin';
+import { readyPort } from './child';
 import { intEnv } from './env';
 import type { ChildMessage, ParentMessage } from './servers';
 
@@ -106,15 +107,7 @@ async function startApp(env: NodeJS.ProcessEnv) {
   child.once('exit', (code, signal) => {
     if (!shuttingDown) void exitWith(1, `the app server exited unexpectedly (${signal ?? `code ${code}`})`);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the app server did not start in 30 s')), 30_000);
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.port);
-      }
-    });
-  });
+  const port = await readyPort(child, 'the app server did not start in 30 s', 30_000);
   return { child, base: `http://127.0.0.1:${port}` };
 }
 

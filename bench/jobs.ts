@@ -11,9 +11,10 @@ import { createJobStore, type JobFilters } from '../src/db/jobs';
 import { openNodeDatabase } from '../src/node/database';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { loadOnetJobData } from '../src/node/onet-data';
+import { readyPort, request, waitForPing } from './child';
 import { intEnv } from './env';
 import { writeDemoCsv } from './jobs-csv';
-import type { ChildMessage, ParentMessage } from './servers';
+import type { ChildMessage } from './servers';
 
 /**
  * `npx tsx bench/jobs.ts`: the job board at 100,000 postings, per dialect. A fresh database (a
@@ -189,20 +190,6 @@ interface Server {
   base: string;
 }
 
-function request<T extends ChildMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T) {
-  return new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${reply} reply from the server`)), 5_000);
-    const onMessage = (m: ChildMessage) => {
-      if (m.type !== reply) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as Extract<ChildMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
-
 async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', serversScript, 'app'], {
     cwd: projectRoot,
@@ -215,36 +202,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
       void exitWith(1, `the server exited unexpectedly (${signal ?? `code ${code}`})`);
     }
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start in 60 s')), 60_000);
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.port);
-      }
-    });
-  });
+  const port = await readyPort(child, 'the server did not start in 60 s', 60_000);
   const base = `http://127.0.0.1:${port}`;
   await waitForPing(`${base}/api/ping`);
   return { child, base };
-}
-
-/** Polls until the server answers 200 {"message":"pong"}. */
-async function waitForPing(url: string) {
-  const deadline = Date.now() + 30_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      const body = (await res.json()) as { message?: string };
-      if (res.status === 200 && body.message === 'pong') return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer pong in 30 s (${last})`);
 }
 
 async function getJson(url: string, token: string) {

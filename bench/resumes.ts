@@ -17,8 +17,8 @@ import { detectDocumentKind } from '../src/services/documents/detect';
 import { extractText } from '../src/services/documents/extract';
 import { maxResumeBytes } from '../src/services/resumes/pipeline';
 import { makeDocx, makePdf } from '../test/support/fixtures';
+import { readyPort, request } from './child';
 import { intEnv } from './env';
-import type { ChildMessage, ParentMessage } from './servers';
 
 /**
  * `npx tsx bench/resumes.ts`: resume uploads (`POST /api/resume/upload`) against the real API in
@@ -135,20 +135,6 @@ interface Server {
   base: string;
 }
 
-function request<T extends ChildMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T) {
-  return new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${reply} reply from the server`)), 10_000);
-    const onMessage = (m: ChildMessage) => {
-      if (m.type !== reply) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as Extract<ChildMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
-
 const serverCpu = async (server: Server) => (await request(server.child, { type: 'cpu' }, 'cpu')).micros;
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<Server> {
@@ -163,15 +149,7 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Server> {
     if (!shuttingDown && !stopping.has(child))
       void exitWith(1, `the app server exited unexpectedly (${signal ?? `code ${code}`})`);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the app server did not start in 30 s')), 30_000);
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.port);
-      }
-    });
-  });
+  const port = await readyPort(child, 'the app server did not start in 30 s', 30_000);
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   let last = '';
@@ -708,7 +686,7 @@ async function main() {
   /** The server's RSS at points of the run (after a full GC: the memory handler runs one). */
   const rssAt: [string, number][] = [];
   const noteRss = async (label: string) => {
-    const m = await request(app.child, { type: 'memory' }, 'memory');
+    const m = await request(app.child, { type: 'memory' }, 'memory', 10_000);
     rssAt.push([label, procStatus(pid, 'VmRSS') ?? m.rss]);
   };
   await noteRss('idle after start');

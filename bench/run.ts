@@ -8,8 +8,8 @@ import { systemClock } from '../src/clock';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { createTokenVerifier, localJwks } from '../src/services/auth/verifier';
+import { readyPort, request, waitForPing } from './child';
 import { intEnv } from './env';
-import type { ChildMessage, ParentMessage } from './servers';
 
 /**
  * `npm run bench`: the API (wired like src/node/main.ts, on a temporary libSQL file, with the
@@ -96,20 +96,6 @@ interface Server {
   base: string;
 }
 
-function request<T extends ChildMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T) {
-  return new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${reply} reply from the server`)), 5_000);
-    const onMessage = (m: ChildMessage) => {
-      if (m.type !== reply) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as Extract<ChildMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
-
 async function startServer(mode: 'app' | 'bare', env: NodeJS.ProcessEnv): Promise<Server> {
   // node --import tsx (not the tsx CLI, which would add a wrapper process): the pid we measure
   // and kill is the server itself.
@@ -128,36 +114,10 @@ async function startServer(mode: 'app' | 'bare', env: NodeJS.ProcessEnv): Promis
     }
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the ${mode} server did not start in 30 s`)), 30_000);
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.port);
-      }
-    });
-  });
+  const port = await readyPort(child, `the ${mode} server did not start in 30 s`, 30_000);
   const base = `http://127.0.0.1:${port}`;
   await waitForPing(`${base}/api/ping`);
   return { child, base };
-}
-
-/** Polls until the server answers 200 {"message":"pong"}. */
-async function waitForPing(url: string) {
-  const deadline = Date.now() + 30_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      const body = (await res.json()) as { message?: string };
-      if (res.status === 200 && body.message === 'pong') return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer pong in 30 s (${last})`);
 }
 
 async function getJson(url: string, token?: string) {

@@ -8,9 +8,9 @@ import { configSchema } from '../src/config';
 import { loadOnetJobData } from '../src/node/onet-data';
 import { generateDemoJobs } from '../src/services/jobs/demo';
 import { startAuth0StandIn } from '../test/support/auth0-standin';
+import { readyPort } from './child';
 import { intEnv } from './env';
 import { csvFields } from './jobs-csv';
-import type { ChildMessage } from './servers';
 
 /**
  * `npx tsx bench/workers.ts` (npm run bench:workers): the same requests against the Worker under
@@ -146,15 +146,7 @@ async function main() {
     },
   );
   children.push(node);
-  const nodePort = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the Node server did not start in 60 s')), 60_000);
-    node.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.port);
-      }
-    });
-  });
+  const nodePort = await readyPort(node, 'the Node server did not start in 60 s', 60_000);
   const nodeBase = `http://127.0.0.1:${nodePort}`;
 
   const ndjson = generateDemoJobs(loadOnetJobData(), jobCount, { seed: 3 })
