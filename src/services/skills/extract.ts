@@ -12,11 +12,13 @@
  *   ontology has none for the same words: the name without a parenthetical qualifier
  *   ("Java (computer programming)" -> "Java"), and ESCO verb phrases as people write them on a
  *   resume ("administer medication" -> "medication administration", "carry out wound care" ->
- *   "wound care").
+ *   "wound care", "clean drains" -> "drain cleaning" for other verbs, "pick orders for dispatching"
+ *   -> "order picking"), also without vague modifiers ("read standard blueprints" -> "read
+ *   blueprints", "blueprint reading") or a particle ("clear out drains" -> "clear drains").
  * - `match(text)` scans left to right taking the longest label at each position ("JavaScript" never
  *   yields "Java", "Spring Boot" beats "Spring"), never across a line, list or sentence break nor
  *   inside an e-mail address or URL; "install and repair heat pumps" also tries "install heat
- *   pumps". It then applies the evidence rules below and keeps one result per skill (highest score,
+ *   pumps", and "operate overhead cranes" a skill named "operate cranes" (not after light verbs). It then applies the evidence rules below and keeps one result per skill (highest score,
  *   first span).
  *
  * Precision rules (the tables `AMBIGUOUS`, `STOP_LABELS`, `TECH_TRIGGERS`, `LANGUAGE_EVIDENCE`, and
@@ -577,8 +579,8 @@ export function createSkillMatcher(ontology: Ontology, options: SkillMatcherOpti
       }
       // "monitor patient's vital signs" is also written "monitor vital signs".
       const plain = label.replace(/\s+\p{L}+(?:'s|s')(?=\s)/gu, '');
-      for (const form of plain === label ? [label] : [label, plain]) {
-        const d = nominalise(form);
+      for (const form of verbPhraseForms(plain === label ? [label] : [label, plain])) {
+        const d = nominalise(form, verbs);
         if (form !== label) put(form, 'derived');
         if (d) put(d, 'derived');
       }
@@ -677,8 +679,46 @@ function productForms(label: string, wordSkills: Map<string, number>): string[] 
   return out;
 }
 
-/** "administer medication" -> "medication administration"; "carry out wound care" -> "wound care". */
-function nominalise(label: string): string | undefined {
+/** Modifiers ESCO adds that resumes leave out: "read standard blueprints" is "read blueprints". */
+const VAGUE_MODIFIERS =
+  /\s+(?:standard|appropriate|relevant|specific|necessary|suitable|various|different|required|proper)(?=\s+\p{L})/gu;
+/** Verb particles: "clear out drains" is also written "clear drains". */
+const PARTICLE = /^(\p{Ll}+) (?:out|up|off|down) (?=\p{L})/u;
+
+/**
+ * The forms of an ESCO verb phrase worth indexing: as written, without vague modifiers ("read
+ * blueprints") and without a particle after the verb ("clear drains"); empty verbs ("carry out")
+ * keep their particle (`nominalise` drops the verb).
+ */
+function verbPhraseForms(labels: string[]): string[] {
+  const out = new Set<string>();
+  for (const label of labels) {
+    out.add(label);
+    const plain = label.replace(VAGUE_MODIFIERS, '');
+    out.add(plain);
+    for (const l of [label, plain]) {
+      const lower = l.trim().toLowerCase();
+      if (EMPTY_VERBS.some((v) => lower.startsWith(`${v} `))) continue;
+      const m = PARTICLE.exec(lower);
+      if (m) out.add(l.trim().replace(/^(\S+)\s+\S+\s+/, '$1 '));
+    }
+  }
+  return [...out];
+}
+
+/** "clean" -> "cleaning", "plan" -> "planning", "bake" -> "baking". */
+function gerund(verb: string): string {
+  if (/[^e]e$/.test(verb) && verb.length > 2) return `${verb.slice(0, -1)}ing`;
+  if (/^[^aeiou]*[aeiou][bdgmnprt]$/.test(verb)) return `${verb}${verb.slice(-1)}ing`;
+  return `${verb}ing`;
+}
+
+/**
+ * "administer medication" -> "medication administration"; "carry out wound care" -> "wound care";
+ * "clean drains" -> "drain cleaning" (a verb without a known noun takes its "-ing" form).
+ * "pick orders for dispatching" -> "order picking" (without a purpose phrase).
+ */
+function nominalise(label: string, verbs?: Set<string>): string | undefined {
   const l = label.trim().toLowerCase();
   for (const v of EMPTY_VERBS) {
     if (l.startsWith(`${v} `)) {
@@ -689,9 +729,11 @@ function nominalise(label: string): string | undefined {
   }
   const m = /^([a-z]+) (.+)$/.exec(l);
   if (!m) return undefined;
-  const noun = NOMINALISED[m[1]!];
+  const verb = m[1]!;
+  const noun = NOMINALISED[verb] ?? (verbs?.has(foldWord(verb)) ? gerund(verb) : undefined);
   if (!noun) return undefined;
-  const object = stripArticle(m[2]!);
+  // A purpose phrase says nothing a resume repeats: "pick orders for dispatching".
+  const object = stripArticle(m[2]!).replace(/^(\S+(?: \S+)?) for \p{Ll}+ing$/u, '$1');
   if (/\b(?:and|or|to|for|with|in|on|of|from|by|at)\b/.test(object)) return undefined;
   return `${object} ${noun}`;
 }
@@ -872,6 +914,27 @@ interface Candidate {
 
 const CONJUNCTIONS = new Set(['and', 'or', '&']);
 const ARTICLES = new Set(['a', 'an', 'the', 'all']);
+/** Verbs too general to reach their object across a modifier ("perform engine repair"). */
+const LIGHT_VERBS = new Set(
+  [
+    'perform',
+    'keep',
+    'make',
+    'take',
+    'get',
+    'do',
+    'have',
+    'give',
+    'use',
+    'apply',
+    'conduct',
+    'provide',
+    'ensure',
+    'maintain',
+    'process',
+    'handle',
+  ].map((w) => normToken(w)),
+);
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
@@ -964,6 +1027,17 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
       if (next && after && !skip[i + 1] && !skip[i + 2] && next.gap === 'none' && after.gap === 'none') {
         if (CONJUNCTIONS.has(next.norm) && verbs.has(after.norm)) walk(verb, i + 3, found, true, i);
         else if (ARTICLES.has(next.norm)) walk(verb, i + 2, found, true, i);
+        else if (!LIGHT_VERBS.has(tokens[i]!.norm) && !verbs.has(next.norm) && /^\p{Ll}+$/u.test(next.raw)) {
+          // "operate overhead cranes" says "operate cranes": one modifier between verb and object.
+          // Only a skill's own name: an alternative label is often looser ("stay with", "repair systems").
+          const to = found.length;
+          const single = verb.next?.get(after.norm);
+          const e = single && entryFor(single, 'entry', () => spellingOf([tokens[i]!.raw, after.raw]));
+          if (e) found.push({ entry: e, to: i + 3, loose: true });
+          walk(single, i + 3, found, true, i);
+          for (let k = found.length - 1; k >= to; k--)
+            if (found[k]!.entry.kind !== 'name') found.splice(k, 1);
+        }
       }
     }
     found.sort((x, y) => Number(y.loose) - Number(x.loose) || x.to - y.to); // stable: ties keep order

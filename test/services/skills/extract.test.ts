@@ -123,6 +123,38 @@ describe('createSkillMatcher (small ontology)', () => {
     expect(ids(matcher, '- Forklift operation (sit-down and stand-up)')).toEqual(['esco:forklift']);
   });
 
+  it('derives noun forms without vague modifiers or particles, and reaches an object past a modifier', () => {
+    const trades = createSkillMatcher({
+      version: 'test',
+      attribution: ['test'],
+      skills: [
+        skill('esco:blueprints', 'read standard blueprints', 'skill'),
+        skill('esco:drains', 'clear out drains', 'skill'),
+        skill('esco:cranes', 'operate cranes', 'skill'),
+        skill('esco:systems', 'perform repairs', 'skill', ['repair systems']),
+        // "operate", "clean" and "repair" begin enough skill names to count as verbs.
+        ...['boilers', 'drills', 'lathes', 'pumps'].map((o) =>
+          skill(`esco:operate-${o}`, `operate ${o}`, 'skill'),
+        ),
+        ...['gutters', 'tanks', 'vents', 'windows', 'filters'].map((o) =>
+          skill(`esco:clean-${o}`, `clean ${o}`, 'skill'),
+        ),
+        ...['roofs', 'pipes', 'boilers', 'fences', 'floors'].map((o) =>
+          skill(`esco:repair-${o}`, `repair ${o}`, 'skill'),
+        ),
+      ],
+    });
+    const found = (text: string) => trades.match(text, { kind: 'job' }).skills.map((s) => s.id);
+    expect(found('Skills: blueprint reading, gutter cleaning')).toEqual([
+      'esco:blueprints',
+      'esco:clean-gutters',
+    ]);
+    expect(found('- Read blueprints; clear drains')).toEqual(['esco:blueprints', 'esco:drains']);
+    expect(found('- Operate overhead cranes and forklifts')).toEqual(['esco:cranes']);
+    // Only a skill's own name is reached past a modifier, never an alternative label.
+    expect(found('- Repair brake systems')).toEqual([]);
+  });
+
   describe('short and ordinary-word labels need context', () => {
     const cases: Array<[string, string, string[], string[]]> = [
       // [label, skill id, sentences where it counts, sentences where it does not]
@@ -300,7 +332,7 @@ describe('evaluateExtraction', () => {
  * reaches about 0.66, because ESCO names most competences with its own verb phrases ("clear out
  * drains", "read standard blueprints") that resumes do not use: the vector step is meant for those.
  */
-const MIN_MICRO_F1 = 0.62;
+const MIN_MICRO_F1 = 0.66;
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/skills-eval');
 
