@@ -34,7 +34,7 @@ import { createChatLimits } from './services/chat/limits';
 import { createGate } from './services/concurrency';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
-import { createSkillsBackfill } from './services/skills/backfill';
+import { createSkillsBackfill, type SkillsBackfill } from './services/skills/backfill';
 import type { SkillsService } from './services/skills/skills';
 import type { ObjectStorage } from './services/storage/storage';
 import { createHydrator } from './services/users';
@@ -62,6 +62,11 @@ export interface AppDeps {
    * keep `skills: []` (marked pending), skill search and recommendations answer 503.
    */
   skills?: SkillsService;
+  /**
+   * The skills backfill, when the process runs one of its own (the Node server's periodic pass):
+   * imports then share it, and one pass runs at a time. Default: one made for this app.
+   */
+  backfill?: SkillsBackfill;
   /** State shared by the apps of one process or isolate (see `createAppState`). */
   state?: AppState;
   /**
@@ -143,9 +148,9 @@ export function createApp(deps: AppDeps) {
   });
   const skills = deps.skills;
   const skillStore = createSkillStore(database);
-  const backfill = deps.skills
-    ? createSkillsBackfill({ skills: deps.skills, store: skillStore, logger })
-    : undefined;
+  const backfill =
+    deps.backfill ??
+    (deps.skills ? createSkillsBackfill({ skills: deps.skills, store: skillStore, logger }) : undefined);
   const background =
     deps.background ??
     ((work: Promise<unknown>, c: Context) => {

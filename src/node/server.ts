@@ -53,7 +53,15 @@ export async function prepareNodeApp(
     logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
 
   const skills = options.skills === false ? undefined : await prepareSkills(config, database, logger);
-  const app = createApp({ config, database, logger, tokenIssuer, storage, skills: skills?.service });
+  const app = createApp({
+    config,
+    database,
+    logger,
+    tokenIssuer,
+    storage,
+    skills: skills?.service,
+    backfill: skills?.backfill,
+  });
   return {
     app,
     database,
@@ -84,7 +92,13 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
   const vectors = url
     ? createVectorStore({ url, embedder: createEmbedderFromConfig(config, { fetch }), logger })
     : undefined;
-  const service = createSkillsService({ loadOntology: () => loadOntology(), vectors, logger });
+  // Read once (8 MB of JSON): the dictionary and the seeding share it.
+  let ontology: ReturnType<typeof loadOntology> | undefined;
+  const ontologyOnce = () => {
+    ontology ??= loadOntology();
+    return ontology;
+  };
+  const service = createSkillsService({ loadOntology: ontologyOnce, vectors, logger });
   const backfill = createSkillsBackfill({ skills: service, store: createSkillStore(database), logger });
 
   const stopping = new AbortController();
@@ -96,7 +110,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
   const startup = (async () => {
     await service.warmUp();
     if (chroma && vectors) {
-      const seeded = await seedOntology({ ontology: await loadOntology(), store: vectors });
+      const seeded = await seedOntology({ ontology: await ontologyOnce(), store: vectors });
       if (seeded.added > 0) logger.info('skills ontology seeded into the local Chroma', { ...seeded });
     }
     await completeSkills();
@@ -114,6 +128,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
 
   return {
     service,
+    backfill,
     /** Quick: start-up work still running is abandoned (seeding and backfill resume next time). */
     close: async () => {
       stopping.abort();

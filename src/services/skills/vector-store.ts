@@ -277,22 +277,21 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
       if (records.length === 0) return;
       if (!handle) await ensure();
       checkVectors(records.map((r) => r.vector));
-      for (const batch of batches(records)) {
-        await withHandle(`upserting into ${name}`, (col) =>
-          col.upsert({
-            ids: batch.map((r) => r.id),
-            embeddings: batch.map((r) => r.vector),
-            documents: batch.map((r) => r.document ?? ''),
-            // Chroma refuses empty metadata objects: a batch without any sends none.
-            ...(batch.some((r) => r.metadata && Object.keys(r.metadata).length > 0)
-              ? {
-                  metadatas: batch.map((r) =>
-                    r.metadata && Object.keys(r.metadata).length > 0 ? r.metadata : { _: 0 },
-                  ),
-                }
-              : {}),
-          }),
-        );
+      // Chroma refuses empty metadata objects, so records with and without metadata go separately.
+      const described = (r: VectorRecord) => r.metadata !== undefined && Object.keys(r.metadata).length > 0;
+      for (const group of [records.filter(described), records.filter((r) => !described(r))]) {
+        for (const batch of batches(group)) {
+          await withHandle(`upserting into ${name}`, (col) =>
+            col.upsert({
+              ids: batch.map((r) => r.id),
+              embeddings: batch.map((r) => r.vector),
+              documents: batch.map((r) => r.document ?? ''),
+              ...(described(batch[0] as VectorRecord)
+                ? { metadatas: batch.map((r) => r.metadata as VectorMetadata) }
+                : {}),
+            }),
+          );
+        }
       }
     };
 

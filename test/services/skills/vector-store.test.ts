@@ -91,6 +91,20 @@ describe('the vector store against a real Chroma', () => {
     expect(await collection.getExistingIds(['js', 'k8s'])).toEqual(new Set(['k8s']));
   });
 
+  it('upserts records with and without metadata together (Chroma refuses empty metadata)', async () => {
+    const collection = store.collection(uniqueName('mixed'));
+    await collection.ensure();
+    await collection.upsert([
+      { id: 'with', text: 'Python', metadata: { type: 'technology' } },
+      { id: 'without', text: 'JavaScript' },
+    ]);
+    const records = await collection.get(['with', 'without']);
+    expect(records.map((r) => [r.id, r.metadata]).sort()).toEqual([
+      ['with', { type: 'technology' }],
+      ['without', {}],
+    ]);
+  });
+
   it('keeps embedder, dimension and extra fields in the collection metadata', async () => {
     const name = uniqueName('meta');
     const collection = store.collection(name);
