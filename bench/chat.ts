@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
@@ -7,9 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { type ChatStandIn, startChatStandIn } from './chat-standin';
-import { readyPort } from './child';
+import { readyPort, request, superviseChildren } from './child';
 import { intEnv } from './env';
-import type { ChildMessage, ParentMessage } from './servers';
 
 /**
  * `npm run bench:chat`: `POST /api/chat` relaying a DeepSeek stand-in (bench/chat-standin.ts, in
@@ -38,64 +37,25 @@ const targetAddedP50Ms = 2;
 const targetRssBytes = 200 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
-// Clean-up, as in bench/run.ts: the child killed and the temp dir removed on every way out.
+// Clean-up: the child killed and the temp dir removed on every way out.
 
-const children = new Set<ChildProcess>();
 let tempDir: string | undefined;
 let standIn: ChatStandIn | undefined;
-let shuttingDown = false;
 
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  }
-}
-
-async function cleanup() {
-  shuttingDown = true;
-  const exits = [...children]
-    .filter((c) => c.exitCode === null && c.signalCode === null)
-    .map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
-  killChildren('SIGTERM');
-  const timer = setTimeout(() => killChildren('SIGKILL'), 2_000);
-  await Promise.all(exits);
-  clearTimeout(timer);
-  children.clear();
-  await standIn?.close().catch(() => undefined);
-  standIn = undefined;
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-async function exitWith(code: number, message?: string) {
-  if (message) process.stderr.write(`${message}\n`);
-  await cleanup();
-  process.exit(code);
-}
-
-process.on('exit', () => {
-  killChildren('SIGKILL');
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+const { watch, exitWith } = superviseChildren({
+  onCleanup: async () => {
+    await standIn?.close().catch(() => undefined);
+    standIn = undefined;
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    tempDir = undefined;
+  },
+  onExitSync: () => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  },
 });
-process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the server'));
-process.on('SIGTERM', () => void exitWith(143));
 
 // ---------------------------------------------------------------------------------------------
 // The API server process.
-
-function ask<T extends ChildMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T) {
-  return new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${reply} reply from the server`)), 5_000);
-    const onMessage = (m: ChildMessage) => {
-      if (m.type !== reply) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as Extract<ChildMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
 
 async function startApp(env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', serversScript, 'app'], {
@@ -103,10 +63,7 @@ async function startApp(env: NodeJS.ProcessEnv) {
     env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown) void exitWith(1, `the app server exited unexpectedly (${signal ?? `code ${code}`})`);
-  });
+  watch(child, 'app server');
   const port = await readyPort(child, 'the app server did not start in 30 s', 30_000);
   return { child, base: `http://127.0.0.1:${port}` };
 }
@@ -380,7 +337,7 @@ async function main() {
   console.log(
     `\n2. ${fmt(concurrent)} concurrent streams, ${slowDeltas} deltas ${slowDelayMs} ms apart, read to the end`,
   );
-  const gcBefore = await ask(app.child, { type: 'memory' }, 'memory');
+  const gcBefore = await request(app.child, { type: 'memory' }, 'memory');
   const before = procMemory(pid);
   const peakReset = resetPeak(pid);
   standIn.setPlan({ deltas: slowDeltas, delayMs: slowDelayMs });
@@ -403,7 +360,7 @@ async function main() {
   const elapsed = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const after = procMemory(pid);
-  const gcAfter = await ask(app.child, { type: 'memory' }, 'memory');
+  const gcAfter = await request(app.child, { type: 'memory' }, 'memory');
 
   const complete = results.filter((r) => r.done && r.stamped === slowDeltas && !r.error).length;
   const errors = new Map<string, number>();

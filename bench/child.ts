@@ -51,3 +51,61 @@ export async function waitForPing(url: string) {
   }
   throw new Error(`${url} did not answer pong in 30 s (${last})`);
 }
+
+/**
+ * The server children of one benchmark run: started ones are watched (an exit nobody asked for
+ * ends the run with code 1), `stop` ends one on purpose, and `exitWith` stops them all (SIGTERM,
+ * SIGKILL after 2 s), runs the benchmark's own clean-up, then exits. Ctrl-C and SIGTERM go the
+ * same way; `process.exit` from anywhere still kills the children and runs `onExitSync`.
+ */
+export function superviseChildren(hooks: {
+  onCleanup?: () => Promise<void> | void;
+  onExitSync?: () => void;
+}) {
+  const children = new Set<ChildProcess>();
+  const stopping = new WeakSet<ChildProcess>();
+  let shuttingDown = false;
+  const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+  async function stop(child: ChildProcess) {
+    stopping.add(child);
+    if (alive(child)) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    children.delete(child);
+  }
+
+  async function exitWith(code: number, message?: string): Promise<never> {
+    if (message) process.stderr.write(`${message}\n`);
+    shuttingDown = true;
+    await Promise.all([...children].map(stop));
+    await hooks.onCleanup?.();
+    process.exit(code);
+  }
+
+  process.on('exit', () => {
+    for (const child of children) if (alive(child)) child.kill('SIGKILL');
+    hooks.onExitSync?.();
+  });
+  process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the servers'));
+  process.on('SIGTERM', () => void exitWith(143));
+
+  return {
+    /** Watches a started child: its exit, unless stopped or shutting down, fails the run. */
+    watch(child: ChildProcess, what: string) {
+      children.add(child);
+      child.once('exit', (code, signal) => {
+        children.delete(child);
+        if (!shuttingDown && !stopping.has(child)) {
+          void exitWith(1, `the ${what} exited unexpectedly (${signal ?? `code ${code}`})`);
+        }
+      });
+    },
+    stop,
+    exitWith,
+  };
+}

@@ -11,7 +11,7 @@ import { createJobStore, type JobFilters } from '../src/db/jobs';
 import { openNodeDatabase } from '../src/node/database';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { loadOnetJobData } from '../src/node/onet-data';
-import { readyPort, request, waitForPing } from './child';
+import { readyPort, request, superviseChildren, waitForPing } from './child';
 import { intEnv } from './env';
 import { writeDemoCsv } from './jobs-csv';
 import type { ChildMessage } from './servers';
@@ -107,31 +107,9 @@ const selected = targets.filter((t) => only.includes(t.key));
 // Clean-up: children are killed, the temp dir removed and the Postgres database dropped on every
 // way out.
 
-const children = new Set<ChildProcess>();
-/** Children we are stopping on purpose: their exit is not a failure. */
-const stopping = new WeakSet<ChildProcess>();
 let tempDir: string | undefined;
 let pgDatabase: string | undefined;
 let current: Instance | undefined;
-let shuttingDown = false;
-
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  }
-}
-
-async function stopChild(child: ChildProcess) {
-  stopping.add(child);
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  children.delete(child);
-}
 
 async function dropPgDatabase() {
   const name = pgDatabase;
@@ -146,41 +124,35 @@ async function dropPgDatabase() {
   }
 }
 
-async function cleanup() {
-  shuttingDown = true;
-  current?.stop();
-  current = undefined;
-  await Promise.all([...children].map(stopChild));
-  await dropPgDatabase().catch((err: unknown) => {
-    process.stderr.write(`could not drop database ${pgDatabase}: ${err}\n`);
-  });
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-async function exitWith(code: number, message?: string) {
-  if (message) process.stderr.write(`${message}\n`);
-  await cleanup();
-  process.exit(code);
-}
-
-// Last resort (process.exit from anywhere): synchronous only, so the drop runs in a child.
-process.on('exit', () => {
-  killChildren('SIGKILL');
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  if (pgDatabase) {
-    const script =
-      'const pg = require("pg"); const c = new pg.Client({ connectionString: process.argv[1] });' +
-      "c.connect().then(() => c.query('DROP DATABASE IF EXISTS \"' + process.argv[2] + '\" WITH (FORCE)'))" +
-      '.finally(() => c.end());';
-    spawnSync(process.execPath, ['-e', script, pgAdminUrl, pgDatabase], {
-      cwd: projectRoot,
-      timeout: 10_000,
+const {
+  watch,
+  stop: stopChild,
+  exitWith,
+} = superviseChildren({
+  onCleanup: async () => {
+    current?.stop();
+    current = undefined;
+    await dropPgDatabase().catch((err: unknown) => {
+      process.stderr.write(`could not drop database ${pgDatabase}: ${err}\n`);
     });
-  }
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    tempDir = undefined;
+  },
+  // Last resort (process.exit from anywhere): synchronous only, so the drop runs in a child.
+  onExitSync: () => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    if (pgDatabase) {
+      const script =
+        'const pg = require("pg"); const c = new pg.Client({ connectionString: process.argv[1] });' +
+        "c.connect().then(() => c.query('DROP DATABASE IF EXISTS \"' + process.argv[2] + '\" WITH (FORCE)'))" +
+        '.finally(() => c.end());';
+      spawnSync(process.execPath, ['-e', script, pgAdminUrl, pgDatabase], {
+        cwd: projectRoot,
+        timeout: 10_000,
+      });
+    }
+  },
 });
-process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the server'));
-process.on('SIGTERM', () => void exitWith(143));
 
 // ---------------------------------------------------------------------------------------------
 // The server process.
@@ -196,12 +168,7 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
     env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown && !stopping.has(child)) {
-      void exitWith(1, `the server exited unexpectedly (${signal ?? `code ${code}`})`);
-    }
-  });
+  watch(child, 'server');
   const port = await readyPort(child, 'the server did not start in 60 s', 60_000);
   const base = `http://127.0.0.1:${port}`;
   await waitForPing(`${base}/api/ping`);

@@ -17,7 +17,7 @@ import { detectDocumentKind } from '../src/services/documents/detect';
 import { extractText } from '../src/services/documents/extract';
 import { maxResumeBytes } from '../src/services/resumes/pipeline';
 import { makeDocx, makePdf } from '../test/support/fixtures';
-import { readyPort, request } from './child';
+import { readyPort, request, superviseChildren } from './child';
 import { intEnv } from './env';
 
 /**
@@ -77,55 +77,23 @@ const targetRssBytes = 300e6;
 // ---------------------------------------------------------------------------------------------
 // Clean-up: the child is killed and the temp dir removed on every way out.
 
-const children = new Set<ChildProcess>();
 let tempDir: string | undefined;
-let shuttingDown = false;
-/** Servers stopped on purpose between phases. */
-const stopping = new WeakSet<ChildProcess>();
-
-async function stopApp(server: { child: ChildProcess }) {
-  stopping.add(server.child);
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
-  server.child.kill('SIGTERM');
-  await exited;
-}
 /** Aborts the client's requests in flight when the run stops early. */
 const stopAll = new AbortController();
 
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  }
-}
-
-async function cleanup() {
-  shuttingDown = true;
-  stopAll.abort();
-  const exits = [...children]
-    .filter((c) => c.exitCode === null && c.signalCode === null)
-    .map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
-  killChildren('SIGTERM');
-  const timer = setTimeout(() => killChildren('SIGKILL'), 2_000);
-  await Promise.all(exits);
-  clearTimeout(timer);
-  children.clear();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-async function exitWith(code: number, message?: string) {
-  if (message) process.stderr.write(`${message}\n`);
-  await cleanup();
-  process.exit(code);
-}
-
-process.on('exit', () => {
-  killChildren('SIGKILL');
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+const { watch, stop, exitWith } = superviseChildren({
+  onCleanup: () => {
+    stopAll.abort();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    tempDir = undefined;
+  },
+  onExitSync: () => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  },
 });
-process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the server'));
-process.on('SIGTERM', () => void exitWith(143));
+
+/** Stops a server between phases (not a failure). */
+const stopApp = (server: { child: ChildProcess }) => stop(server.child);
 
 // ---------------------------------------------------------------------------------------------
 // The server process (as bench/run.ts starts it).
@@ -143,12 +111,7 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Server> {
     env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
-  child.once('exit', (code, signal) => {
-    children.delete(child);
-    if (!shuttingDown && !stopping.has(child))
-      void exitWith(1, `the app server exited unexpectedly (${signal ?? `code ${code}`})`);
-  });
+  watch(child, 'app server');
   const port = await readyPort(child, 'the app server did not start in 30 s', 30_000);
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;

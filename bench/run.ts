@@ -8,7 +8,7 @@ import { systemClock } from '../src/clock';
 import { configSchema } from '../src/config';
 import { loadDevIssuer } from '../src/node/dev-issuer';
 import { createTokenVerifier, localJwks } from '../src/services/auth/verifier';
-import { readyPort, request, waitForPing } from './child';
+import { readyPort, request, superviseChildren, waitForPing } from './child';
 import { intEnv } from './env';
 
 /**
@@ -47,46 +47,20 @@ if (process.env.BENCH_LOG && !['json', 'silent'].includes(process.env.BENCH_LOG)
 // ---------------------------------------------------------------------------------------------
 // Clean-up: children are killed and the temp dir removed on every way out.
 
-const children = new Set<ChildProcess>();
 let tempDir: string | undefined;
 let current: Instance | undefined;
-let shuttingDown = false;
 
-function killChildren(signal: NodeJS.Signals) {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  }
-}
-
-async function cleanup() {
-  shuttingDown = true;
-  current?.stop();
-  current = undefined;
-  const exits = [...children]
-    .filter((c) => c.exitCode === null && c.signalCode === null)
-    .map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
-  killChildren('SIGTERM');
-  const timer = setTimeout(() => killChildren('SIGKILL'), 2_000);
-  await Promise.all(exits);
-  clearTimeout(timer);
-  children.clear();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-async function exitWith(code: number, message?: string) {
-  if (message) process.stderr.write(`${message}\n`);
-  await cleanup();
-  process.exit(code);
-}
-
-// Last resort (process.exit from anywhere): synchronous only.
-process.on('exit', () => {
-  killChildren('SIGKILL');
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+const { watch, exitWith } = superviseChildren({
+  onCleanup: () => {
+    current?.stop();
+    current = undefined;
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    tempDir = undefined;
+  },
+  onExitSync: () => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  },
 });
-process.on('SIGINT', () => void exitWith(130, '\ninterrupted: stopping the servers'));
-process.on('SIGTERM', () => void exitWith(143));
 
 // ---------------------------------------------------------------------------------------------
 // Server processes.
@@ -107,12 +81,7 @@ async function startServer(mode: 'app' | 'bare', env: NodeJS.ProcessEnv): Promis
     // stdout to /dev/null (BENCH_LOG=json writes the request log there); stderr shown.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown) {
-      void exitWith(1, `the ${mode} server exited unexpectedly (${signal ?? `code ${code}`})`);
-    }
-  });
+  watch(child, `${mode} server`);
 
   const port = await readyPort(child, `the ${mode} server did not start in 30 s`, 30_000);
   const base = `http://127.0.0.1:${port}`;
