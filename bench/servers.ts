@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '../src/logger';
 
 /**
@@ -10,16 +11,22 @@ import type { Logger } from '../src/logger';
  *
  * Both listen on 127.0.0.1 on a port the OS picks and report it with `{ type: 'ready', port }`.
  * They answer `{ type: 'memory' }` with their memory figures, `{ type: 'cpu' }` with the CPU time
- * they have used (user + system, all threads), and exit when the parent goes away
+ * they have used (user + system, all threads), `{ type: 'eventloop' }` with the event-loop delay
+ * since the previous such message (ms; `perf_hooks.monitorEventLoopDelay`, 10 ms resolution), and
+ * exit when the parent goes away
  * (IPC disconnect), so a killed runner leaves no server behind.
  */
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'memory'; rss: number; maxRss: number; heapUsed: number; heapAfterGc: number | undefined }
-  | { type: 'cpu'; micros: number };
+  | { type: 'cpu'; micros: number }
+  | { type: 'eventloop'; p50: number; p99: number; max: number; mean: number };
 
-export type ParentMessage = { type: 'memory' } | { type: 'cpu' };
+export type ParentMessage = { type: 'memory' } | { type: 'cpu' } | { type: 'eventloop' };
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 function send(message: ChildMessage) {
   process.send?.(message);
@@ -33,10 +40,9 @@ function send(message: ChildMessage) {
  */
 async function startApp() {
   // Loaded here so that the bare server loads none of the API.
-  const { serve } = await import('@hono/node-server');
   const { parseConfig } = await import('../src/config');
   const { createJsonLogger, silentLogger } = await import('../src/logger');
-  const { prepareNodeApp } = await import('../src/node/server');
+  const { listen, prepareNodeApp } = await import('../src/node/server');
 
   const dir = process.env.BENCH_DIR;
   if (!dir) throw new Error('BENCH_DIR is not set');
@@ -55,8 +61,10 @@ async function startApp() {
     devKeyFile: path.join(dir, 'dev-issuer-key.json'),
     skills: process.env.BENCH_SKILLS !== 'off',
   });
-  serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-    send({ type: 'ready', port: info.port });
+  listen(app, config, {
+    port: 0,
+    hostname: '127.0.0.1',
+    onListening: (info) => send({ type: 'ready', port: info.port }),
   });
 }
 
@@ -82,6 +90,16 @@ process.on('message', (message: ParentMessage) => {
     gc?.();
     const heapAfterGc = gc ? process.memoryUsage().heapUsed : undefined;
     send({ type: 'memory', rss, heapUsed, maxRss, heapAfterGc });
+  } else if (message.type === 'eventloop') {
+    const ms = (ns: number) => ns / 1e6;
+    send({
+      type: 'eventloop',
+      p50: ms(loopDelay.percentile(50)),
+      p99: ms(loopDelay.percentile(99)),
+      max: ms(loopDelay.max),
+      mean: ms(loopDelay.mean),
+    });
+    loopDelay.reset();
   } else if (message.type === 'cpu') {
     const { user, system } = process.cpuUsage();
     send({ type: 'cpu', micros: user + system });

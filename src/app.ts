@@ -30,8 +30,9 @@ import { resumeRoutes } from './routes/resumes';
 import { skillRoutes } from './routes/skills';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
-import { createChatLimits } from './services/chat/limits';
 import { createGate } from './services/concurrency';
+import type { DocumentReader } from './services/documents/reader';
+import { createUserLimits } from './services/limits';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
 import { createSkillsBackfill, type SkillsBackfill } from './services/skills/backfill';
@@ -56,6 +57,8 @@ export interface AppDeps {
   managementTimeoutMs?: number;
   /** Where resume files go: S3 (or R2, MinIO, Ceph) or, on Node, a local folder. */
   storage: ObjectStorage;
+  /** Where resume files are read: Node passes its worker-thread pool. Default: in the request. */
+  documents?: DocumentReader;
   probes?: { vector_store?: Probe };
   /**
    * Skills extraction, search and recommendations (ontology + Chroma). Absent: resumes and jobs
@@ -107,9 +110,17 @@ export function createAppState(options: {
             timeoutMs: options.managementTimeoutMs,
           })
         : undefined,
-    chatLimits: createChatLimits({
+    chatLimits: createUserLimits({
+      what: 'chat messages',
       maxConcurrent: config.CHAT_MAX_CONCURRENT,
       perMinute: config.CHAT_MESSAGES_PER_MINUTE,
+      clock,
+    }),
+    // A few at once per user, so that one account cannot hold every big-upload slot.
+    uploadLimits: createUserLimits({
+      what: 'uploads',
+      maxConcurrent: 4,
+      perMinute: config.UPLOADS_PER_MINUTE,
       clock,
     }),
     uploadGate: createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 }),
@@ -145,6 +156,7 @@ export function createApp(deps: AppDeps) {
     clock,
     logger,
     skills: deps.skills,
+    reader: deps.documents,
   });
   const skills = deps.skills;
   const skillStore = createSkillStore(database);
@@ -216,6 +228,7 @@ export function createApp(deps: AppDeps) {
         clock,
         logger,
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
+        idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS,
         skills: deps.skills,
         skillStore,
         backfill,
@@ -233,6 +246,8 @@ export function createApp(deps: AppDeps) {
         storage: deps.storage,
         pipeline: resumePipeline,
         uploadGate,
+        uploadLimits: state.uploadLimits,
+        idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS,
         skillStore,
       }),
     )

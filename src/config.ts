@@ -45,7 +45,7 @@ export function normalisePostgresUrl(url: string): string {
  */
 export function issuerFromDomain(domain: string): string {
   const withScheme = /^https?:\/\//i.test(domain) ? domain : `https://${domain}`;
-  return `${withScheme.replace(/\/+$/, '')}/`;
+  return `${withScheme.replace(/(?<!\/)\/+$/, '')}/`;
 }
 
 const sqliteUrl = withDefault('file:instance/jobmate.db')
@@ -74,6 +74,13 @@ const commaList = (fallback: string) =>
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+  );
+
+/** A whole number setting with a default and a range. */
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? String(fallback) : v),
+    z.coerce.number().int().min(min).max(max),
   );
 
 export const configSchema = z
@@ -141,13 +148,27 @@ export const configSchema = z
 
     UPLOAD_DIR: withDefault('instance/uploads'),
     /**
-     * Big (> 1 MiB) resume uploads read at once; more wait their turn. Each holds ~3 times its
-     * size while read, and reading is CPU-bound, so one at a time costs little throughput.
+     * Big (> 1 MiB) resume uploads whose bodies are read at once (memory: each holds its body
+     * until it is stored); more wait their turn, 64 at most. Reading only: parsing has its own
+     * bound (DOCUMENT_WORKERS, DOCUMENT_QUEUE), so a slow client holds one of these, not the parser.
      */
-    UPLOAD_MAX_CONCURRENT: z.preprocess(
-      (v) => (v === '' || v === undefined ? '1' : v),
-      z.coerce.number().int().min(1).max(64),
-    ),
+    UPLOAD_MAX_CONCURRENT: integer(8, 1, 256),
+    /** An upload whose body stops arriving for this long is answered 408 and dropped. */
+    UPLOAD_IDLE_TIMEOUT_MS: integer(15_000, 100, 600_000),
+    /** Resume uploads per user per minute (429 with Retry-After beyond). */
+    UPLOADS_PER_MINUTE: integer(10, 1, 10_000),
+    /** Node: worker threads that read documents (PDF, DOCX, text) off the event loop. */
+    DOCUMENT_WORKERS: integer(2, 1, 64),
+    /** Node: documents waiting for a worker thread; beyond, 429 with Retry-After. */
+    DOCUMENT_QUEUE: integer(16, 0, 10_000),
+    /** Longest a document may take to read; the worker thread is stopped and the upload is a 422. */
+    DOCUMENT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+    /** Node: heap limit of each document worker thread (a file needing more is a 422). */
+    DOCUMENT_WORKER_MEMORY_MB: integer(256, 32, 16_384),
+    /** Node server: time allowed for a request's headers, for its whole body, and idle keep-alive. */
+    HTTP_HEADERS_TIMEOUT_MS: integer(20_000, 1000, 600_000),
+    HTTP_REQUEST_TIMEOUT_MS: integer(120_000, 1000, 3_600_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(5_000, 100, 600_000),
     S3_BUCKET_NAME: optionalString,
     S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
     AWS_ACCESS_KEY_ID: optionalString,

@@ -1,6 +1,9 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** Every error code of the API contract (../shared/API.md, "Error codes"). */
+/**
+ * Every error code of the API contract (../shared/API.md, "Error codes"), plus `method_not_allowed`
+ * (405) and `request_timeout` (408: a request body that stopped arriving), documented in the README.
+ */
 export type ErrorCode =
   | 'validation_error'
   | 'file_required'
@@ -13,6 +16,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'user_not_found_in_auth0'
   | 'conflict'
+  | 'request_timeout'
   | 'file_too_large'
   | 'payload_too_large'
   | 'unsupported_file_type'
@@ -58,6 +62,12 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
+
+/** A request body that stopped arriving: answered, and the connection closed (the rest will not come). */
+export const stalledBody = (idleMs: number) => () =>
+  new ApiError(408, 'request_timeout', `The request body stopped arriving for ${idleMs / 1000} s`, {
+    headers: { Connection: 'close' },
+  });
 
 export const validationError = (details: ErrorDetails, message = 'The request is not valid') =>
   new ApiError(400, 'validation_error', message, { details });

@@ -21,6 +21,38 @@ export function limitBytes(
   );
 }
 
+/**
+ * Passes a body through; when no chunk arrives for `idleMs` the stream errors with `onIdle()` and
+ * the source is cancelled. A client that stops sending mid-body is answered instead of holding
+ * its slot (and the memory of what it sent) until the connection times out.
+ */
+export function idleLimit(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  onIdle: () => ApiError,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onIdle()), idleMs);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), idle]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        controller.error(err);
+        reader.cancel(err).catch(() => {});
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 /** True when the declared Content-Length alone already exceeds the limit. */
 export function declaredTooLarge(contentLength: string | undefined, maxBytes: number): boolean {
   if (!contentLength) return false;

@@ -28,7 +28,15 @@ export type PostgresDriver = 'pg' | 'neon';
 
 export function postgresDriverFor(config: Pick<Config, 'DATABASE_DRIVER'>, url: string): PostgresDriver {
   if (config.DATABASE_DRIVER !== 'auto') return config.DATABASE_DRIVER;
-  return /@[^/]*\.neon\.tech(?::\d+)?\//.test(url) ? 'neon' : 'pg';
+  return isNeonHost(url) ? 'neon' : 'pg';
+}
+
+function isNeonHost(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith('.neon.tech');
+  } catch {
+    return false;
+  }
 }
 
 /** Opens the configured database on Node: a libSQL file by default, Postgres with `DATABASE_MODE=postgres`. */

@@ -1,8 +1,7 @@
-import { serve } from '@hono/node-server';
 import { ConfigError } from '../config';
 import { createJsonLogger, describeError } from '../logger';
 import { loadNodeConfig } from './environment';
-import { prepareNodeApp } from './server';
+import { listen, prepareNodeApp } from './server';
 
 /** Node entry: config from the environment and `.env`, the app, the server, graceful shutdown. */
 async function main() {
@@ -10,8 +9,10 @@ async function main() {
   const config = loadNodeConfig();
   const { app, database, close } = await prepareNodeApp(config, { logger });
 
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
-    logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` });
+  const server = listen(app, config, {
+    port: config.PORT,
+    onListening: (info) =>
+      logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` }),
   });
 
   let stopping = false;

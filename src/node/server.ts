@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
 import { type AppType, createApp } from '../app';
 import { type Config, ConfigError } from '../config';
 import type { Database } from '../db/database';
@@ -15,8 +17,10 @@ import { s3StorageFromConfig } from '../services/storage/from-config';
 import { type ChromaServer, startChromaServer } from './chroma-server';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
+import { createDocumentPool } from './document-pool';
 import { createLocalStorage } from './local-storage';
 import { loadOnetJobData } from './onet-data';
+import { createWorkerMatching } from './skills-matching';
 import { loadOntology } from './skills-ontology';
 
 /**
@@ -53,12 +57,14 @@ export async function prepareNodeApp(
     logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
 
   const skills = options.skills === false ? undefined : await prepareSkills(config, database, logger);
+  const documents = createDocumentPool(config);
   const app = createApp({
     config,
     database,
     logger,
     tokenIssuer,
     storage,
+    documents,
     skills: skills?.service,
     backfill: skills?.backfill,
   });
@@ -66,7 +72,7 @@ export async function prepareNodeApp(
     app,
     database,
     close: async () => {
-      await skills?.close();
+      await Promise.all([skills?.close(), documents.close()]);
     },
   };
 }
@@ -98,7 +104,9 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
     ontology ??= loadOntology();
     return ontology;
   };
-  const service = createSkillsService({ loadOntology: ontologyOnce, vectors, logger });
+  // Labels are matched on a worker thread of its own: the dictionary lives there, not here.
+  const matching = createWorkerMatching();
+  const service = createSkillsService({ loadOntology: ontologyOnce, vectors, logger, matching });
   const backfill = createSkillsBackfill({ skills: service, store: createSkillStore(database), logger });
 
   const stopping = new AbortController();
@@ -135,6 +143,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
       clearInterval(timer);
       await chroma?.stop();
       await startup;
+      await matching.close();
     },
   };
 }
@@ -146,4 +155,31 @@ async function loadDemoJobsIfEmpty(database: Database, count: number, logger: Lo
   const started = performance.now();
   const result = await seedDemoJobs(store, loadOnetJobData(), { count, now: new Date() });
   logger.info('demo jobs loaded', { created: result.created, ms: Math.round(performance.now() - started) });
+}
+
+/**
+ * The HTTP server for the app, with every timeout set on purpose rather than left at Node's
+ * defaults (300 s for a request body): headers must arrive within HTTP_HEADERS_TIMEOUT_MS, the
+ * whole request within HTTP_REQUEST_TIMEOUT_MS, and an idle keep-alive connection closes after
+ * HTTP_KEEP_ALIVE_TIMEOUT_MS. Node checks the first two every `connectionsCheckingInterval`.
+ */
+export function listen(
+  app: AppType,
+  config: Config,
+  options: { port: number; hostname?: string; onListening?: (info: AddressInfo) => void },
+): ServerType {
+  return serve(
+    {
+      fetch: app.fetch,
+      port: options.port,
+      hostname: options.hostname,
+      serverOptions: {
+        headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        connectionsCheckingInterval: 1_000,
+      },
+    },
+    options.onListening,
+  );
 }

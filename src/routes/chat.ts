@@ -15,6 +15,8 @@ import {
   errorResponse,
   jsonBody,
   jsonResponse,
+  uuidId,
+  uuidIdParam,
 } from '../openapi';
 import {
   buildPrompt,
@@ -23,7 +25,7 @@ import {
   titleFrom,
   trimHistory,
 } from '../services/chat/context';
-import type { createChatLimits } from '../services/chat/limits';
+import type { UserLimits } from '../services/limits';
 import type { ChatMessage, createLlmClient } from '../services/llm/deepseek';
 
 export interface ChatRoutesDeps {
@@ -36,7 +38,7 @@ export interface ChatRoutesDeps {
   /** Undefined when DEEPSEEK_API_KEY is not set. */
   llm: ReturnType<typeof createLlmClient> | undefined;
   models: { default: string; allowed: string[] };
-  limits: ReturnType<typeof createChatLimits>;
+  limits: UserLimits;
   /**
    * Keeps a streaming answer's work alive to its end (saving the reply, also an incomplete one
    * when the client leaves): on Workers a request whose client has gone is otherwise cancelled.
@@ -55,8 +57,8 @@ const historyBudgetTokens = 4000;
 const ChatRequestSchema = z
   .strictObject({
     message: z.string().trim().min(1, 'is required').max(8000),
-    conversation_id: z.string().max(100).optional(),
-    resume_id: z.string().max(100).optional(),
+    conversation_id: uuidId().optional(),
+    resume_id: uuidId().optional(),
     job_id: z.number().int().min(1).max(2_147_483_647).optional(),
     model: z.string().max(100).optional(),
   })
@@ -81,12 +83,7 @@ const MessageSchema = z
   })
   .openapi('Message');
 
-const ConversationIdParams = z.object({
-  id: z
-    .string()
-    .max(100)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const ConversationIdParams = z.object({ id: uuidIdParam('id') });
 
 export function chatRoutes(deps: ChatRoutesDeps) {
   const { conversations, clock, logger } = deps;

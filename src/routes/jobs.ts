@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Job, JobChanges, JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
 import type { JobSkill, SkillStore } from '../db/skills';
-import { ApiError, notFound, validationError } from '../errors';
+import { ApiError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
@@ -12,8 +12,10 @@ import {
   bearerSecurity,
   createRouter,
   errorResponse,
+  integerIdParam,
   jsonBody,
   jsonResponse,
+  uuidId,
 } from '../openapi';
 import { offsetOf, PaginationSchema, pageQuery, paginationBlock } from '../pagination';
 import { ImportFormatError, importFormatOf, parseImport } from '../services/jobs/import-parser';
@@ -23,7 +25,7 @@ import type { SkillsBackfill } from '../services/skills/backfill';
 import { scoreMatch } from '../services/skills/match';
 import { recommendJobs } from '../services/skills/recommend';
 import type { SkillsService } from '../services/skills/skills';
-import { declaredTooLarge, limitBytes } from '../streams';
+import { declaredTooLarge, idleLimit, limitBytes } from '../streams';
 
 export interface JobRoutesDeps {
   guard: AuthGuard;
@@ -32,6 +34,8 @@ export interface JobRoutesDeps {
   logger: Logger;
   /** Largest import body, bytes. */
   importMaxBytes: number;
+  /** An import body that stops arriving for this long is answered 408. */
+  idleTimeoutMs: number;
   resumes: ResumeStore;
   skillStore: SkillStore;
   /** Absent: jobs keep no skills (pending), recommendations answer 503. */
@@ -63,14 +67,7 @@ const ListQuerySchema = z
     path: ['sort'],
   });
 
-const JobIdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2_147_483_647)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 42 }),
-});
+const JobIdParams = z.object({ id: integerIdParam('id') });
 
 const JobSummarySchema = z
   .object({
@@ -116,7 +113,7 @@ const MatchSchema = z
   .openapi('JobMatch');
 
 const MatchQuerySchema = z.object({
-  resume_id: z.string().max(100).optional().openapi({ description: 'Default: the caller’s default resume' }),
+  resume_id: uuidId().optional().openapi({ description: 'Default: the caller’s default resume' }),
 });
 
 const RecommendedQuerySchema = z.object({
@@ -269,6 +266,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
             200: jsonResponse(ImportSummarySchema, 'What landed and what failed'),
             400: errorResponse('validation_error: the body is not a JSON array, or the CSV has no header'),
             ...authErrorResponses,
+            408: errorResponse('request_timeout: the body stopped arriving for UPLOAD_IDLE_TIMEOUT_MS'),
             413: errorResponse('payload_too_large'),
             415: errorResponse('unsupported_file_type: not JSON, NDJSON or CSV'),
           },
@@ -288,7 +286,11 @@ export function jobRoutes(deps: JobRoutesDeps) {
           const body = c.req.raw.body;
           if (!body) throw validationError({ body: ['is empty'] }, 'The import body is empty');
           try {
-            const items = parseImport(limitBytes(body, deps.importMaxBytes, tooLarge), format);
+            const stalled = stalledBody(deps.idleTimeoutMs);
+            const items = parseImport(
+              limitBytes(idleLimit(body, deps.idleTimeoutMs, stalled), deps.importMaxBytes, tooLarge),
+              format,
+            );
             const summary = await importJobs(items, jobs, { now: clock.now() });
             // Imported jobs are marked pending; their skills are read in batches after the answer.
             if (deps.backfill && summary.created + summary.updated > 0)

@@ -2,9 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
 import type { ResumeSkill, SkillStore } from '../db/skills';
-import { ApiError, notFound, validationError } from '../errors';
+import { ApiError, notFound, stalledBody, validationError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
-import { findFilePart, MultipartError, type MultipartFile, multipartBoundary, readAll } from '../multipart';
+import {
+  DelimiterScanner,
+  findFilePart,
+  MultipartError,
+  type MultipartFile,
+  multipartBoundary,
+  readAll,
+} from '../multipart';
 import {
   authErrorResponses,
   bearerSecurity,
@@ -12,11 +19,13 @@ import {
   errorResponse,
   jsonBody,
   jsonResponse,
+  uuidIdParam,
 } from '../openapi';
 import type { Gate } from '../services/concurrency';
+import type { UserLimits } from '../services/limits';
 import { maxResumeBytes, type ResumePipeline } from '../services/resumes/pipeline';
 import { contentDisposition, type ObjectStorage } from '../services/storage/storage';
-import { declaredTooLarge, limitBytes } from '../streams';
+import { declaredTooLarge, idleLimit, limitBytes } from '../streams';
 
 export interface ResumeRoutesDeps {
   guard: AuthGuard;
@@ -24,8 +33,12 @@ export interface ResumeRoutesDeps {
   resumes: ResumeStore;
   pipeline: ResumePipeline;
   storage: ObjectStorage;
-  /** Bounds the uploads read at once (memory); see UPLOAD_MAX_CONCURRENT. */
+  /** Bounds the big uploads in flight at once (memory); see UPLOAD_MAX_CONCURRENT. */
   uploadGate: Gate;
+  /** Per user: uploads at once and per minute. */
+  uploadLimits: UserLimits;
+  /** An upload body that stops arriving for this long is answered 408. */
+  idleTimeoutMs: number;
   skillStore: SkillStore;
 }
 
@@ -76,12 +89,7 @@ const UploadResultSchema = z
   })
   .openapi('ResumeUpload');
 
-const ResumeIdParams = z.object({
-  id: z
-    .string()
-    .max(100)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const ResumeIdParams = z.object({ id: uuidIdParam('id') });
 
 const toResume = (r: Resume): z.infer<typeof ResumeSchema> => ({
   id: r.id,
@@ -104,9 +112,9 @@ const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limi
 
 /**
  * Reads the resume_file part of a multipart body, with the size limit enforced while it streams
- * in and the file's bytes held once (see src/multipart.ts).
+ * in, a body that stalls answered 408, and the file's bytes held once (see src/multipart.ts).
  */
-async function readUpload(request: Request): Promise<MultipartFile> {
+async function readUpload(request: Request, idleTimeoutMs: number): Promise<MultipartFile> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType) || !request.body) {
     throw new ApiError(
@@ -123,10 +131,17 @@ async function readUpload(request: Request): Promise<MultipartFile> {
   if (declaredTooLarge(contentLength, maxUploadBody)) throw fileTooLarge();
   const sizeHint =
     contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
-  const body = await readAll(limitBytes(request.body, maxUploadBody, fileTooLarge), sizeHint);
+  const stream = limitBytes(
+    idleLimit(request.body, idleTimeoutMs, stalledBody(idleTimeoutMs)),
+    maxUploadBody,
+    fileTooLarge,
+  );
   let file: MultipartFile | undefined;
   try {
-    file = findFilePart(body, boundary, 'resume_file');
+    // The delimiters are found while the body arrives, a chunk at a time.
+    const scanner = new DelimiterScanner(boundary);
+    const body = await readAll(stream, sizeHint, (chunk, offset) => scanner.feed(chunk, offset));
+    file = findFilePart(body, boundary, 'resume_file', scanner.delimiters);
   } catch (err) {
     if (err instanceof MultipartError) {
       throw validationError(
@@ -143,6 +158,25 @@ async function readUpload(request: Request): Promise<MultipartFile> {
 export function resumeRoutes(deps: ResumeRoutesDeps) {
   const { resumes, pipeline, storage, uploadGate } = deps;
   const guard = deps.guard({ hydrate: true });
+
+  async function upload(request: Request, userId: number): Promise<z.infer<typeof UploadResultSchema>> {
+    const file = await readUpload(request, deps.idleTimeoutMs);
+    const { resume, chunks, skills } = await pipeline.upload(userId, {
+      name: file.filename,
+      bytes: file.bytes,
+    });
+    // Earlier failed removals are retried here, after the user's own work is done.
+    await pipeline.retryPendingDeletions().catch(() => undefined);
+    return {
+      resume_id: resume.id,
+      message: 'Resume uploaded and processed',
+      chunks_created: chunks,
+      text_length: resume.textLength,
+      s3_key: resume.storageKey,
+      bucket: resume.bucket,
+      skills: skills.map(toSkill),
+    };
+  }
 
   return createRouter()
     .openapi(
@@ -175,45 +209,37 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
           201: jsonResponse(UploadResultSchema, 'Stored and read'),
           400: errorResponse('file_required'),
           ...authErrorResponses,
+          408: errorResponse('request_timeout: the body stopped arriving for UPLOAD_IDLE_TIMEOUT_MS'),
           413: errorResponse('file_too_large'),
           415: errorResponse('unsupported_file_type'),
           422: errorResponse('unreadable_document'),
+          429: errorResponse(
+            'rate_limited: too many uploads by this user, or the server is busy (Retry-After)',
+          ),
           503: errorResponse('storage_unavailable / database_unavailable'),
         },
       }),
-      // Reading a big upload holds its bytes a few times over (body, PDF reader, extracted text):
-      // a few at a time keeps memory bounded; the rest wait, their bodies held back by TCP.
-      (c) => {
-        const work = async () => {
-          const file = await readUpload(c.req.raw);
-          const { resume, chunks, skills } = await pipeline.upload(c.var.user.id, {
-            name: file.filename,
-            bytes: file.bytes,
-          });
-          // Earlier failed removals are retried here, after the user's own work is done.
-          await pipeline.retryPendingDeletions().catch(() => undefined);
-          c.header('Location', `/api/resumes/${resume.id}`);
-          return c.json(
-            {
-              resume_id: resume.id,
-              message: 'Resume uploaded and processed',
-              chunks_created: chunks,
-              text_length: resume.textLength,
-              s3_key: resume.storageKey,
-              bucket: resume.bucket,
-              skills: skills.map(toSkill),
-            },
-            201,
-          );
-        };
-        // Small uploads (most resumes) go straight through; the gate is for the big ones.
-        const length = Number(c.req.header('content-length'));
-        if (Number.isInteger(length) && length <= ungatedUploadBytes) return work();
-        return uploadGate.run(work, {
-          signal: c.req.raw.signal,
-          whenFull: busyUploads,
-          whenAborted: cancelledUpload,
-        });
+      async (c) => {
+        const release = deps.uploadLimits.acquire(c.var.user.id);
+        try {
+          // A big upload holds its body until it is stored: a bounded number are in flight at once
+          // (the rest wait, held back by TCP). Reading a slow body holds one of those slots, never
+          // the parser: documents are read by their own bounded pool (DocumentReader).
+          const length = Number(c.req.header('content-length'));
+          const small = Number.isInteger(length) && length <= ungatedUploadBytes;
+          const work = () => upload(c.req.raw, c.var.user.id);
+          const result = small
+            ? await work()
+            : await uploadGate.run(work, {
+                signal: c.req.raw.signal,
+                whenFull: busyUploads,
+                whenAborted: cancelledUpload,
+              });
+          c.header('Location', `/api/resumes/${result.resume_id}`);
+          return c.json(result, 201);
+        } finally {
+          release();
+        }
       },
     )
     .openapi(

@@ -13,11 +13,21 @@ export type Hydrator = (auth: AuthContext) => Promise<UserProfile>;
  */
 function claim(claims: JWTPayload, name: string): string | null {
   const plain = claims[name];
-  if (typeof plain === 'string' && plain !== '') return plain;
+  if (typeof plain === 'string') return profileText(plain);
   for (const [key, value] of Object.entries(claims)) {
-    if (key.endsWith(`/${name}`) && typeof value === 'string' && value !== '') return value;
+    if (key.endsWith(`/${name}`) && typeof value === 'string') return profileText(value);
   }
   return null;
+}
+
+/**
+ * A profile field from Auth0 (claims or the Management API) as stored: without NUL characters,
+ * which Postgres refuses in text, and null when empty.
+ */
+export function profileText(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = value.replaceAll('\u0000', '');
+  return text === '' ? null : text;
 }
 
 /**

@@ -318,6 +318,102 @@ describe.each(databaseKinds)('resumes on %s with S3 (radosgw)', (kind) => {
     expect(await listOf(user)).toHaveLength(3);
   });
 
+  /** A multipart upload whose body sends `sent` bytes of a `declared`-byte body, then stops. */
+  function stalledUpload(headers: Record<string, string>, declared: number, sent: number, target = app) {
+    const boundary = 'stalled-boundary';
+    const head = encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="resume_file"; filename="cv.txt"\r\n\r\n`,
+    );
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(head);
+        controller.enqueue(new Uint8Array(sent - head.length).fill(0x61));
+        // ... and nothing more: the client has stopped sending.
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const response = target.request('/api/resume/upload', {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(declared),
+      },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    return { response, cancelled: () => cancelled };
+  }
+
+  it('answers 408 and closes the connection when an upload body stops arriving, and stores nothing', async () => {
+    const impatient = createTestApp({
+      database: db.database,
+      auth0,
+      env: { UPLOAD_IDLE_TIMEOUT_MS: '200' },
+      deps: { storage },
+    });
+    const user = await newUser();
+    const stalled = stalledUpload(user, 3 * 1024 * 1024, 64 * 1024, impatient);
+    const res = await stalled.response;
+    expect(res.status).toBe(408);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await res.json()).toMatchObject({ error: 'request_timeout' });
+    expect(stalled.cancelled()).toBe(true);
+    expect(await listOf(user)).toEqual([]);
+  });
+
+  it('a client that stops mid-upload holds one big-upload slot, not the others: another user’s upload lands', async () => {
+    const slow = createTestApp({
+      database: db.database,
+      auth0,
+      env: { UPLOAD_IDLE_TIMEOUT_MS: '3000' },
+      deps: { storage },
+    });
+    const stalled = stalledUpload(await newUser(), 3 * 1024 * 1024, 1536 * 1024, slow);
+    const other = await newUser();
+    const form = new FormData();
+    form.append('resume_file', new File([encoder.encode(sampleResumeText)], 'cv.txt'));
+    const encoded = new Response(form);
+    const contentType = encoded.headers.get('content-type') ?? '';
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    // The file is small, but the request declares over 1 MiB: it needs a big-upload slot too.
+    const res = await slow.request('/api/resume/upload', {
+      method: 'POST',
+      headers: { ...other, 'Content-Type': contentType, 'Content-Length': String(2 * 1024 * 1024) },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(body);
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await stalled.response).status).toBe(408);
+  });
+
+  it('answers 429 with Retry-After past UPLOADS_PER_MINUTE for one user, not for another', async () => {
+    const limited = createTestApp({
+      database: db.database,
+      auth0,
+      env: { UPLOADS_PER_MINUTE: '2' },
+      deps: { storage },
+    });
+    const user = await newUser();
+    const file = encoder.encode(sampleResumeText);
+    for (let i = 0; i < 2; i++)
+      expect((await upload(user, `cv-${i}.txt`, file, 'resume_file', limited)).status).toBe(201);
+    const third = await upload(user, 'cv-3.txt', file, 'resume_file', limited);
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await third.json()).toMatchObject({ error: 'rate_limited' });
+    expect(await listOf(user)).toHaveLength(2);
+    expect((await upload(await newUser(), 'cv.txt', file, 'resume_file', limited)).status).toBe(201);
+  });
+
   it('answers 503 storage_unavailable and stores no row when S3 is down', async () => {
     const s3 = inject('s3');
     const down = createS3Storage({

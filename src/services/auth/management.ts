@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock';
 import { ApiError } from '../../errors';
+import { profileText } from '../users';
 
 /** What hydration needs from an Auth0 user. */
 export interface Auth0User {
@@ -86,8 +87,11 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       if (!res.ok) throw upstreamError(`The Auth0 Management API answered ${res.status}`);
       const user = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       if (!user || typeof user !== 'object') throw upstreamError('The Auth0 Management API sent no user');
-      const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-      return { email: text(user.email), name: text(user.name), picture: text(user.picture) };
+      return {
+        email: profileText(user.email),
+        name: profileText(user.name),
+        picture: profileText(user.picture),
+      };
     },
   };
 }

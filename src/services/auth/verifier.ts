@@ -68,8 +68,9 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     } catch (err) {
       throw verificationError(err);
     }
-    if (typeof payload.sub !== 'string' || payload.sub === '') {
-      throw new ApiError(401, 'invalid_token', 'The token has no subject');
+    // A subject with NUL cannot be stored (Postgres refuses it) and no real issuer makes one.
+    if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.includes('\u0000')) {
+      throw new ApiError(401, 'invalid_token', 'The token has no usable subject');
     }
     return { sub: payload.sub, scopes: scopesOf(payload), claims: payload };
   };

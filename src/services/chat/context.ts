@@ -18,7 +18,7 @@ export function titleFrom(message: string, max = 60): string {
   if (flat.length <= max) return flat || 'New conversation';
   const cut = flat.slice(0, max);
   const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+  return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/(?<![\s.,;:!?-])[\s.,;:!?-]+$/, '')}…`;
 }
 
 const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}+#]{3,}/gu) ?? []);

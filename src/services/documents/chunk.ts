@@ -132,16 +132,19 @@ function splitSections(text: string): Section[] {
 function matchHeading(line: string, firstLine: boolean): { name: string; rest: string } | undefined {
   const trimmed = line.trim().replace(/^#+\s*/, '');
   if (!trimmed) return undefined;
-  const colon = /^([^:]{2,40}):\s*(.*)$/.exec(trimmed);
-  const label = (colon ? colon[1]! : trimmed).trim();
+  // "Skills: Python, Go": a label of 2 to 40 characters before the first colon.
+  const colonAt = trimmed.indexOf(':');
+  const colon =
+    colonAt >= 2 && colonAt <= 40 ? [trimmed.slice(0, colonAt), trimmed.slice(colonAt + 1)] : undefined;
+  const label = (colon ? colon[0]! : trimmed).trim();
   const known =
     HEADINGS[
       label
         .toLowerCase()
-        .replace(/\s*&\s*/g, ' and ')
+        .replace(/(?<!\s)\s*&\s*/g, ' and ')
         .replace(/\s+/g, ' ')
     ];
-  if (known) return { name: known, rest: colon ? colon[2]!.trim() : '' };
+  if (known) return { name: known, rest: colon ? colon[1]!.trim() : '' };
   if (!firstLine && !colon && trimmed.length <= 40 && isAllCapsHeading(trimmed))
     return { name: titleCase(trimmed), rest: '' };
   return undefined;

@@ -118,27 +118,40 @@ class MainPartReader {
   }
 }
 
-/** Tags that matter, and runs of text between tags. Attributes never contain a raw '>' in OOXML. */
-const TOKEN = /<(\/?)([A-Za-z_][\w.-]*(?::[\w.-]+)?)\b([^>]*?)(\/?)>|<[?!][^>]*>|([^<]+)/g;
+/** A tag's name: `w:t`, `mc:Fallback`; what follows it (attributes, `/`) is not needed. */
+const TAG_NAME = /^\/?([A-Za-z_][\w.-]{0,63}(?::[\w.-]{1,63})?)/;
 
 /**
  * WordprocessingML to plain text: the content of `<w:t>`, `<w:tab/>` as a tab, `<w:br/>` and
  * `<w:cr/>` as a newline, a newline after each paragraph, a tab after each table cell and a newline
  * after each row. Skipped: tab-stop definitions (`<w:tabs>`), deleted text (`<w:delText>` is not
  * `<w:t>`), and the legacy copy of drawings and text boxes in `<mc:Fallback>` (it repeats the text).
+ *
+ * One pass with `indexOf`: every character is looked at a bounded number of times, so hostile
+ * markup (a `<` that is never closed, 16 MiB of `<!<!<!`) costs the same as a real document.
+ * Attributes never contain a raw `>` in OOXML; a `<` with no `>` after it ends the document.
  */
 export function docxXmlToText(xml: string): string {
   const out: string[] = [];
   const cellStarts: number[] = [];
   let inText = false;
   let skipDepth = 0;
-  for (const match of xml.matchAll(TOKEN)) {
-    const [, closing, name, , selfClosing, chars] = match;
-    if (chars !== undefined) {
-      if (inText && skipDepth === 0) out.push(decodeEntities(chars));
-      continue;
-    }
+  let at = 0;
+  while (at < xml.length) {
+    const open = xml.indexOf('<', at);
+    const textEnd = open < 0 ? xml.length : open;
+    if (textEnd > at && inText && skipDepth === 0) out.push(decodeEntities(xml.slice(at, textEnd)));
+    if (open < 0) break;
+    const close = xml.indexOf('>', open + 1);
+    if (close < 0) break;
+    at = close + 1;
+    const first = xml.charCodeAt(open + 1);
+    if (first === 0x3f /* ? */ || first === 0x21 /* ! */) continue; // declarations, comments
+    const tag = xml.slice(open + 1, close);
+    const name = TAG_NAME.exec(tag)?.[1];
     if (name === undefined) continue;
+    const closing = first === 0x2f; /* / */
+    const selfClosing = !closing && tag.endsWith('/');
     if (name === 'w:tabs' || name === 'mc:Fallback') {
       if (!selfClosing) skipDepth += closing ? -1 : 1;
       continue;
@@ -177,7 +190,7 @@ const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quo
 /** XML's five named entities and numeric ones (`&#233;`, `&#xE9;`); anything else is left as written. */
 export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
+  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{1,31});/g, (whole, ref: string) => {
     if (ref[0] !== '#') return NAMED_ENTITIES[ref] ?? whole;
     const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
     return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;

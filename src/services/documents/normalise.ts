@@ -63,10 +63,9 @@ function joinHyphenatedWords(text: string): string {
 }
 
 /** Bullet glyphs, including the private-use ones Word's Symbol/Wingdings bullets become in PDFs. */
-const GLYPHS = '•◦▪▫●○‣∙·■□➢➤►▸▶✓✔❖◆◇\uf0a7\uf0b7\uf0d8\uf076\uf0fc';
-const BULLET = new RegExp(`^(?:[${GLYPHS}]\\s*|[–—*-]\\s+)(?=\\S)`, 'u');
+const BULLET = /^(?:[•◦▪▫●○‣∙·■□➢➤►▸▶✓✔❖◆◇\uf0a7\uf0b7\uf0d8\uf076\uf0fc]\s*|[–—*-]\s+)(?=\S)/u;
 /** PDF extractors often put the bullet glyph alone on its line, the item text on the next one. */
-const LONE_BULLET = new RegExp(`^[${GLYPHS}]\\n+(?=\\S)`, 'gmu');
+const LONE_BULLET = /^[•◦▪▫●○‣∙·■□➢➤►▸▶✓✔❖◆◇\uf0a7\uf0b7\uf0d8\uf076\uf0fc]\n+(?=\S)/gmu;
 
 function normaliseBullet(line: string): string {
   return line.replace(BULLET, '- ');

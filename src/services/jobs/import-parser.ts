@@ -498,6 +498,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `text`, cut to `max` characters with an ellipsis: user text quoted back in an error stays short. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 function describeJsonValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -536,6 +541,8 @@ async function* csvItems(frames: AsyncIterable<Frame>): AsyncGenerator<ImportIte
 }
 
 const jobFieldNames = new Set(Object.keys(JobInputSchema.shape));
+/** Columns a CSV may have: every job field and plenty of columns an export adds, not 50,000. */
+const maxCsvColumns = 256;
 const columnAliases = new Map([['type', 'job_type']]);
 
 /**
@@ -557,15 +564,22 @@ function csvHeader(frame: Frame): string[] {
   if (text.trim() === '') throw new ImportFormatError('The CSV header row is empty; it must name the fields');
   const cells = splitCsvRecord(text);
   if (typeof cells === 'string') throw new ImportFormatError(`The CSV header row has ${cells}`);
+  if (cells.length > maxCsvColumns) {
+    throw new ImportFormatError(
+      `The CSV header has ${cells.length.toLocaleString('en-US')} columns; a job has ${jobFieldNames.size} fields (at most ${maxCsvColumns} columns are read)`,
+    );
+  }
   const columns = cells.map(fieldOfColumn);
+  const firstColumn = new Map<string, number>();
   for (const [index, column] of columns.entries()) {
     if (column === '') throw new ImportFormatError(`The CSV header names no field for column ${index + 1}`);
-    const first = columns.indexOf(column);
-    if (first !== index) {
+    const first = firstColumn.get(column);
+    if (first !== undefined) {
       throw new ImportFormatError(
-        `The CSV header names ${column} twice (columns ${first + 1} and ${index + 1})`,
+        `The CSV header names ${clip(column, 64)} twice (columns ${first + 1} and ${index + 1})`,
       );
     }
+    firstColumn.set(column, index);
   }
   return columns;
 }

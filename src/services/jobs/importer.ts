@@ -1,6 +1,7 @@
 import type { JobStore, NewJob } from '../../db/jobs';
-import { issueDetails } from '../../openapi';
-import type { ImportItem } from './import-parser';
+import { issueDetails, nulField, nulMessage } from '../../openapi';
+import { timeSlicer } from '../../scheduling';
+import { clip, type ImportItem } from './import-parser';
 import { type JobInput, JobInputSchema } from './job-input';
 
 export interface ImportSummary {
@@ -49,10 +50,22 @@ async function contentId(job: NewJob): Promise<string> {
   return `sha256:${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** Fields a row may name before it is refused unread (a job has `jobFields`; validating 30,000 costs). */
+const maxRowFields = 256;
+const jobFields = Object.keys(JobInputSchema.shape).length;
+
+/** Fields named in one row's error, and characters of a field's name: the answer stays smaller than the row. */
+const maxListedFields = 5;
+const maxFieldName = 64;
+
 function describeIssues(details: Record<string, string[]>): string {
-  return Object.entries(details)
-    .map(([field, messages]) => `${field}: ${messages.join('; ')}`)
-    .join(', ');
+  const entries = Object.entries(details);
+  const listed = entries
+    .slice(0, maxListedFields)
+    .map(([field, messages]) => `${clip(field, maxFieldName)}: ${messages.join('; ')}`);
+  const more = entries.length - maxListedFields;
+  if (more > 0) listed.push(`and ${more} more field${more === 1 ? '' : 's'}`);
+  return listed.join(', ');
 }
 
 /**
@@ -89,15 +102,28 @@ export async function importJobs(
     });
   };
 
+  const giveWay = timeSlicer();
   for await (const item of items) {
     rows++;
+    // Rows that arrived together are parsed in one go: other requests get the event loop now and then.
+    await giveWay();
     if ('error' in item) {
       fail(item.row, item.error);
+      continue;
+    }
+    const fields = Object.keys(item.record).length;
+    if (fields > maxRowFields) {
+      fail(item.row, `has ${fields.toLocaleString('en-US')} fields; a job has ${jobFields}`);
       continue;
     }
     const parsed = JobInputSchema.safeParse(item.record);
     if (!parsed.success) {
       fail(item.row, describeIssues(issueDetails(parsed.error)));
+      continue;
+    }
+    const nul = nulField(parsed.data);
+    if (nul !== undefined) {
+      fail(item.row, describeIssues({ [nul]: [nulMessage] }));
       continue;
     }
     const job = toNewJob(parsed.data);

@@ -85,7 +85,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
 /** `${base}/chat/completions`, whether or not the base ends with a slash (or with /v1/). */
 export function completionsUrl(baseUrl: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  return `${baseUrl.replace(/(?<!\/)\/+$/, '')}/chat/completions`;
 }
 
 function requestBody(request: LlmStreamRequest) {

@@ -3,9 +3,8 @@ import type { Resume, ResumeStore } from '../../db/resumes';
 import type { ResumeSkill } from '../../db/skills';
 import { ApiError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
-import { chunkText } from '../documents/chunk';
 import { type DocumentKind, detectDocumentKind } from '../documents/detect';
-import { extractText } from '../documents/extract';
+import { type DocumentReader, inlineDocumentReader } from '../documents/reader';
 import type { SkillsService } from '../skills/skills';
 import type { ObjectStorage } from '../storage/storage';
 
@@ -42,6 +41,8 @@ export interface ResumePipelineDeps {
   logger: Logger;
   /** Absent: resumes are stored with no skills, marked pending for a later backfill. */
   skills?: SkillsService;
+  /** Where documents are read (Node: worker threads). Default: in the request. */
+  reader?: DocumentReader;
   newId?: () => string;
 }
 
@@ -53,6 +54,7 @@ export interface ResumePipelineDeps {
 export function createResumePipeline(deps: ResumePipelineDeps) {
   const { store, storage, clock, logger } = deps;
   const newId = deps.newId ?? (() => crypto.randomUUID());
+  const reader = deps.reader ?? inlineDocumentReader();
 
   async function removeObject(storageKey: string, reason: string): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -94,8 +96,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       }
       const filename = cleanFilename(file.name);
       const kind = detectDocumentKind(filename, file.bytes);
-      const text = await extractText(kind, file.bytes);
-      const chunks = chunkText(text);
+      const { text, chunks } = await reader.read(kind, file.bytes);
       // Chroma down is not a failure here: exact-label skills, marked partial for completion later.
       const found = deps.skills
         ? await deps.skills.extractFromResume(text)

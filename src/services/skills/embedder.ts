@@ -210,7 +210,7 @@ const MAX_BATCH = 256;
  */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): OpenAIEmbedder {
   const { model, apiKey, fetch: fetchFn } = options;
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const baseUrl = options.baseUrl.replace(/(?<!\/)\/+$/, '');
   const endpoint = `${baseUrl}/embeddings`;
   const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? MAX_BATCH)), MAX_BATCH);
   const timeoutMs = options.timeoutMs ?? 30_000;

@@ -568,7 +568,7 @@ export function createSkillMatcher(ontology: Ontology, options: SkillMatcherOpti
       add(label, toks, spelling, i, kind, (toks.every((t) => nameWords.has(t)) ? 0 : 10_000) + base, weak);
     };
     put(s.name, 'name');
-    const bare = s.name.replace(/\s*\([^)]*\)\s*$/, '').trim();
+    const bare = withoutTrailingParenthetical(s.name);
     const bareToks = bare === s.name ? nameToks : tokensOf(bare);
     if (bare && bare !== s.name) put(bare, 'name');
     for (const alt of s.altLabels) put(alt, 'alias', proseAliasUse(alt, bareToks, wordSkills));
@@ -578,7 +578,7 @@ export function createSkillMatcher(ontology: Ontology, options: SkillMatcherOpti
         continue;
       }
       // "monitor patient's vital signs" is also written "monitor vital signs".
-      const plain = label.replace(/\s+\p{L}+(?:'s|s')(?=\s)/gu, '');
+      const plain = label.replace(/(?<!\s)\s+\p{L}+(?:'s|s')(?=\s)/gu, '');
       for (const form of verbPhraseForms(plain === label ? [label] : [label, plain])) {
         const d = nominalise(form, verbs);
         if (form !== label) put(form, 'derived');
@@ -658,12 +658,13 @@ const VENDORS = [
  */
 function productForms(label: string, wordSkills: Map<string, number>): string[] {
   const out: string[] = [];
-  const base = label.replace(/\s+software$/i, '');
-  const acronym = /^(.+?)\s+(\p{Lu}{2,6})$/u.exec(base);
+  const base = label.replace(/(?<!\s)\s+software$/i, '');
+  const acronym = splitTrailingAcronym(base);
   if (acronym) {
-    const words = acronym[1]!.split(/\s+/);
+    const [head, letters] = acronym;
+    const words = head.split(/\s+/);
     const initials = words.map((w) => w[0]!.toUpperCase()).join('');
-    if (words.length >= 2 && initials.startsWith(acronym[2]!)) out.push(acronym[2]!, acronym[1]!);
+    if (words.length >= 2 && initials.startsWith(letters)) out.push(letters, head);
   }
   const lower = base.toLowerCase();
   const vendor = VENDORS.find((v) => lower.startsWith(`${v} `));
@@ -681,7 +682,7 @@ function productForms(label: string, wordSkills: Map<string, number>): string[] 
 
 /** Modifiers ESCO adds that resumes leave out: "read standard blueprints" is "read blueprints". */
 const VAGUE_MODIFIERS =
-  /\s+(?:standard|appropriate|relevant|specific|necessary|suitable|various|different|required|proper)(?=\s+\p{L})/gu;
+  /(?<!\s)\s+(?:standard|appropriate|relevant|specific|necessary|suitable|various|different|required|proper)(?=\s+\p{L})/gu;
 /** Verb particles: "clear out drains" is also written "clear drains". */
 const PARTICLE = /^(\p{Ll}+) (?:out|up|off|down) (?=\p{L})/u;
 
@@ -783,7 +784,7 @@ function headingOf(line: string, firstLine: boolean): { name: string; rest: stri
 
 const BULLET_PREFIX = /^(?:[-*•◦▪●‣■➢►▸✓✔❖◆]|\d{1,2}[.)])\s+/;
 const INLINE_LABEL = /^([\p{L}][\p{L} &/+.-]{1,30}):\s+(?=\S)/u;
-const SEGMENT_SEP = /\s*(?:[,;|·•()]|\s\/\s|\s[-–—]\s)\s*/g;
+const SEGMENT_SEP = /(?<!\s)\s*(?:[,;|·•()]|\s\/\s|\s[-–—]\s)\s*/g;
 /** "Daniel Okafor", "Dr. Tomás Alvarez", "Angela M. Brooks, RN, BSN", "MARCUS LINDQVIST". */
 const PERSON_NAME =
   /^(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}(?:,\s*\p{Lu}[\p{L}.]*)*$/u;
@@ -867,7 +868,7 @@ function analyseLines(text: string, kind: 'resume' | 'job'): LineInfo[] {
       if (at > segStart) info.segments.push({ start: segStart, end: at });
       segStart = at + sep[0].length;
     }
-    const tail = text.slice(segStart, end).replace(/[.\s]+$/, '');
+    const tail = text.slice(segStart, end).replace(/(?<![.\s])[.\s]+$/, '');
     if (tail) info.segments.push({ start: segStart, end: segStart + tail.length });
     const segWords = info.segments.map((s) => countWords(text.slice(s.start, s.end)));
     const avg = segWords.reduce((a, b) => a + b, 0) / Math.max(1, segWords.length);
@@ -882,14 +883,61 @@ function countWords(s: string): number {
   return s.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
-/** E-mail addresses and URLs (with or without scheme): no skill is taken from inside them. */
+/**
+ * E-mail addresses and URLs (with or without scheme): no skill is taken from inside them. Each
+ * alternative starts only where its run of characters starts (a lookbehind) and its parts have
+ * bounded lengths (RFC 5321 local part and DNS label), so the scan is linear in the text.
+ */
 const EMAIL_OR_URL =
-  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?:\/\/|www\.)[^\s,;)]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|co|edu|gov|me|app|us|uk|info|biz)\b(?:\/[^\s,;)]*)?/g;
+  /(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}|\b(?:https?:\/\/|www\.)[^\s,;)]+|(?<![a-z0-9.-])[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,8}\.(?:com|org|net|io|dev|ai|co|edu|gov|me|app|us|uk|info|biz)\b(?:\/[^\s,;)]*)?/g;
 
 function blockedSpans(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   for (const m of text.matchAll(EMAIL_OR_URL)) spans.push([m.index, m.index + m[0].length]);
   return spans;
+}
+
+/**
+ * "Does [start, end) overlap one of these spans?" in O(log n): a text can hold thousands of
+ * addresses or skills, and the question is asked for every token.
+ */
+export function overlapIndex(spans: ReadonlyArray<readonly [number, number]>) {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const maxEnd: number[] = [];
+  let furthest = Number.NEGATIVE_INFINITY;
+  for (const [, e] of sorted) {
+    furthest = Math.max(furthest, e);
+    maxEnd.push(furthest);
+  }
+  return (start: number, end: number): boolean => {
+    // The spans that start before `end`: sorted[0 .. lo).
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]![0] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1]! > start;
+  };
+}
+
+/** "Python (computer programming)" -> "Python"; the name itself when it has no such ending. */
+function withoutTrailingParenthetical(name: string): string {
+  const trimmed = name.trimEnd();
+  if (!trimmed.endsWith(')')) return name.trim();
+  const open = trimmed.lastIndexOf('(');
+  return open < 0 ? name.trim() : trimmed.slice(0, open).trim();
+}
+
+/** "Structured Query Language SQL" -> ["Structured Query Language", "SQL"]. */
+function splitTrailingAcronym(label: string): [string, string] | undefined {
+  const trimmed = label.trimEnd();
+  const space = trimmed.lastIndexOf(' ');
+  if (space <= 0) return undefined;
+  const last = trimmed.slice(space + 1);
+  const head = trimmed.slice(0, space).trimEnd();
+  return head && /^\p{Lu}{2,6}$/u.test(last) ? [head, last] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -962,12 +1010,13 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
   const tokens = tokenize(text);
   const lines = analyseLines(text, kind);
   const blocked = blockedSpans(text);
+  const isBlocked = overlapIndex(blocked);
   const lineOf = lineFinder(lines);
   const tokenLine = tokens.map((t) => lineOf(t.start));
   const skip = tokens.map((t, i) => {
     const line = tokenLine[i]!;
     if (line.heading || line.name) return true;
-    return blocked.some(([s, e]) => t.start < e && t.end > s);
+    return isBlocked(t.start, t.end);
   });
 
   /** Entries reachable from `node` along tokens from..., contiguous (no break, no skipped token). */
@@ -1208,11 +1257,12 @@ function unmatched(
 ): UnmatchedPhrase[] {
   const out: UnmatchedPhrase[] = [];
   const seen = new Set<string>();
-  const covered = (s: number, e: number) =>
-    accepted.some((c) => c.start < e && c.end > s) || blocked.some(([bs, be]) => bs < e && be > s);
+  const isAccepted = overlapIndex(accepted.map((c) => [c.start, c.end] as const));
+  const isBlocked = overlapIndex(blocked);
+  const covered = (s: number, e: number) => isAccepted(s, e) || isBlocked(s, e);
   const push = (s: number, e: number) => {
     const raw = text.slice(s, e);
-    const phrase = raw.replace(/^[\s"'“‘*&+-]+|[\s"'”’.:*&+-]+$/g, '');
+    const phrase = raw.replace(/^[\s"'“‘*&+-]+|(?<![\s"'”’.:*&+-])[\s"'”’.:*&+-]+$/g, '');
     if (!phrase || !/\p{L}{2}/u.test(phrase) || FLUENCY_ONLY.test(phrase)) return;
     const words = countWords(phrase);
     if (words === 0 || words > maxWords) return;

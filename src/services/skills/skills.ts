@@ -1,8 +1,9 @@
 import { bestFirst, type JobSkill, type ResumeSkill, type SkillsStatus } from '../../db/skills';
 import { DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
-import { createSkillMatcher, extractFromJob, type SkillMatcher, type SkillMatchResult } from './extract';
+import type { SkillMatchResult } from './extract';
 import { createSkillBagEmbedder, skillBagDocument } from './match';
+import { inThreadMatching, type SkillMatching } from './matching';
 import type { ExtractedSkill, Ontology, OntologySkill } from './ontology';
 import { DEFAULT_SKILLS_COLLECTION } from './seed';
 import { createVectorStore, type VectorStore } from './vector-store';
@@ -40,6 +41,11 @@ export interface SkillHit {
 export interface SkillsServiceDeps {
   /** Reads the shipped ontology (a file on Node); called once, on first use. */
   loadOntology: () => Promise<Ontology>;
+  /**
+   * Where labels are matched (Node: a worker thread, src/node/skills-matching.ts). Default: in
+   * this thread, with a dictionary built from `loadOntology`.
+   */
+  matching?: SkillMatching;
   /** Chroma with the configured embedder; absent when no Chroma is configured. */
   vectors?: VectorStore;
   logger: Logger;
@@ -80,14 +86,15 @@ export function createSkillsService(deps: SkillsServiceDeps) {
     return jobIndexReady;
   };
 
-  let loaded: Promise<{ matcher: SkillMatcher; byId: Map<string, OntologySkill> }> | undefined;
+  const matching =
+    deps.matching ??
+    inThreadMatching(deps.loadOntology, ({ skills, buildMs }) =>
+      logger.info('skills ontology ready', { skills, build_ms: buildMs }),
+    );
+  /** The ontology's skills by id (names of vector matches, related skills): 15 MB, read once. */
+  let loaded: Promise<{ byId: Map<string, OntologySkill> }> | undefined;
   const ontology = () => {
-    loaded ??= deps.loadOntology().then((o) => {
-      const started = Date.now();
-      const matcher = createSkillMatcher(o);
-      logger.info('skills ontology ready', { skills: o.skills.length, build_ms: Date.now() - started });
-      return { matcher, byId: new Map(o.skills.map((s) => [s.id, s])) };
-    });
+    loaded ??= deps.loadOntology().then((o) => ({ byId: new Map(o.skills.map((s) => [s.id, s])) }));
     loaded.catch(() => {
       loaded = undefined;
     });
@@ -167,12 +174,11 @@ export function createSkillsService(deps: SkillsServiceDeps) {
 
     /** Builds the label dictionary now rather than on the first request. */
     async warmUp(): Promise<void> {
-      await ontology();
+      await Promise.all([ontology(), matching.warmUp()]);
     },
 
     async extractFromResume(text: string): Promise<{ skills: ResumeSkill[]; status: SkillsStatus }> {
-      const { matcher } = await ontology();
-      const [extraction] = await withVectorStep([matcher.match(text)]);
+      const [extraction] = await withVectorStep([await matching.matchResume(text)]);
       if (!extraction) throw new Error('no extraction result');
       return { skills: toResumeSkills(extraction.skills), status: statusOf(extraction) };
     },
@@ -181,8 +187,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
     async extractFromJobs(
       jobs: ReadonlyArray<{ title: string; description: string }>,
     ): Promise<{ skills: JobSkill[]; status: SkillsStatus }[]> {
-      const { matcher } = await ontology();
-      const extractions = await withVectorStep(jobs.map((job) => extractFromJob(matcher, job)));
+      const extractions = await withVectorStep(await matching.matchJobs(jobs));
       return extractions.map((e) => ({ skills: toJobSkills(e.skills), status: statusOf(e) }));
     },
 
@@ -200,11 +205,10 @@ export function createSkillsService(deps: SkillsServiceDeps) {
      */
     async search(q: string, limit: number): Promise<SkillHit[]> {
       if (!skillCollection) throw noVectorStore();
-      const [{ matcher }, [matches = []]] = await Promise.all([
-        ontology(),
+      const [exact, [matches = []]] = await Promise.all([
+        matching.resolve(q),
         skillCollection.query([q], { k: limit }),
       ]);
-      const exact = matcher.resolve(q);
       const hits: SkillHit[] = exact ? [{ id: exact.id, name: exact.name, type: exact.type, score: 1 }] : [];
       for (const m of matches) {
         if (m.id === exact?.id) continue;

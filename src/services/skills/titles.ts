@@ -97,7 +97,7 @@ export function resumeTitleLines(text: string): string[] {
     if (CONTACT.test(line) || /^[A-Z\s&]+$/.test(line)) continue;
     add(line);
   }
-  const rolePart = (line: string) => line.split(/\s+[-–—|]\s+|,|\(|\|/)[0] ?? '';
+  const rolePart = (line: string) => line.split(/(?<!\s)\s+[-–—|]\s+|,|\(|\|/)[0] ?? '';
   for (const [i, line] of lines.entries()) {
     if (found.length >= 6) break;
     if (!DATE_RANGE.test(line) || isBullet(line) || CONTACT.test(line)) continue;

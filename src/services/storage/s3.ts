@@ -48,7 +48,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     service: 's3',
     retries: 0,
   });
-  const endpoint = options.endpoint?.replace(/\/+$/, '');
+  const endpoint = options.endpoint?.replace(/(?<!\/)\/+$/, '');
   const bucketUrl = endpoint
     ? `${endpoint}/${encodeURIComponent(bucket)}`
     : `https://${bucket}.s3.${region}.amazonaws.com`;

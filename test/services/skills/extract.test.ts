@@ -259,6 +259,20 @@ describe('createSkillMatcher (small ontology)', () => {
     expect(ids(matcher, 'Contact: jane@example.com\nSkills: Python')).toEqual(['onet:python']);
   });
 
+  // Generous bounds, not benchmarks (bench/stall.ts measures): before the patterns were made
+  // linear, the first two took 10-28 s and the third several seconds at the 100,000-character cap.
+  it.each([
+    ['"a.a.a…"', 'a.'.repeat(50_000)],
+    ['". . . ." then a word', `Skills: Python\n${'. '.repeat(49_990)}done`],
+    ['thousands of e-mail addresses', 'ana@example.com Python, '.repeat(4_000)],
+    ['one 100,000-character word', 'x'.repeat(100_000)],
+    ['runs of separators', `Skills: ${' ,'.repeat(25_000)} Python ${' ;'.repeat(24_990)}`],
+  ])('matches a 100,000-character text of %s in linear time', (_name, text) => {
+    const started = performance.now();
+    matcher.match(text);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
   it('skips the name line of a resume but not the title of a job', () => {
     expect(ids(matcher, 'Ruby Chef Python\nLondon\n\nSkills: Docker')).toEqual(['onet:docker']);
     const job = extractFromJob(matcher, {

@@ -1,0 +1,61 @@
+import { ApiError, type ErrorCode } from '../../errors';
+import { chunkText, type ResumeChunk } from './chunk';
+import type { DocumentKind } from './detect';
+import { type ExtractionLimits, extractText } from './extract';
+
+/** A document's normalised text and its chunks. */
+export interface ReadDocument {
+  text: string;
+  chunks: ResumeChunk[];
+}
+
+/**
+ * Reads a resume file: where the work runs is the runtime's choice. On Workers it runs in the
+ * request (`inlineDocumentReader`); on Node, on a worker thread (src/node/document-pool.ts), so a
+ * slow or hostile file never holds the event loop that every other request shares.
+ */
+export interface DocumentReader {
+  read(kind: DocumentKind, bytes: Uint8Array): Promise<ReadDocument>;
+}
+
+/** Extraction, normalising and chunking: the whole job, wherever it runs. */
+export async function readDocument(
+  kind: DocumentKind,
+  bytes: Uint8Array,
+  limits?: ExtractionLimits,
+): Promise<ReadDocument> {
+  const text = await extractText(kind, bytes, limits);
+  return { text, chunks: chunkText(text) };
+}
+
+export const inlineDocumentReader = (limits?: ExtractionLimits): DocumentReader => ({
+  read: (kind, bytes) => readDocument(kind, bytes, limits),
+});
+
+/**
+ * What crosses a thread boundary: structured clone keeps an Error's message but not its class, so
+ * a reader on another thread sends the outcome as data and the caller rebuilds the ApiError.
+ */
+export type ReadOutcome =
+  | { ok: true; document: ReadDocument }
+  | { ok: false; status: 413 | 415 | 422; code: ErrorCode; message: string };
+
+export async function readDocumentOutcome(
+  kind: DocumentKind,
+  bytes: Uint8Array,
+  limits?: ExtractionLimits,
+): Promise<ReadOutcome> {
+  try {
+    return { ok: true, document: await readDocument(kind, bytes, limits) };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 413 || err.status === 415 || err.status === 422)) {
+      return { ok: false, status: err.status, code: err.code, message: err.message };
+    }
+    throw err;
+  }
+}
+
+export function fromOutcome(outcome: ReadOutcome): ReadDocument {
+  if (outcome.ok) return outcome.document;
+  throw new ApiError(outcome.status, outcome.code, outcome.message);
+}
