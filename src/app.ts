@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -14,9 +13,9 @@ import { createContactProfileStore } from './db/profiles';
 import { createResumeStore } from './db/resumes';
 import { createSkillStore } from './db/skills';
 import { createUserStore } from './db/users';
-import { ApiError } from './errors';
 import { describeError, type Logger, silentLogger } from './logger';
 import { createAuthGuard } from './middleware/auth';
+import { bodyLimit } from './middleware/body-limit';
 import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
 import { createRouter } from './openapi';
@@ -123,7 +122,7 @@ export function createAppState(options: {
       perMinute: config.UPLOADS_PER_MINUTE,
       clock,
     }),
-    uploadGate: createGate({ maxRunning: config.UPLOAD_MAX_CONCURRENT, maxWaiting: 64 }),
+    uploadGate: createGate({ capacity: config.UPLOAD_MEMORY_MB * 1024 * 1024, maxWaiting: 64 }),
   };
 }
 
@@ -188,14 +187,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const globalBodyLimit = bodyLimit({
-    maxSize: config.BODY_LIMIT_BYTES,
-    onError: () => {
-      throw new ApiError(
-        413,
-        'payload_too_large',
-        `The request body is over ${config.BODY_LIMIT_BYTES} bytes`,
-      );
-    },
+    maxBytes: config.BODY_LIMIT_BYTES,
+    idleMs: config.UPLOAD_IDLE_TIMEOUT_MS,
   });
   app.use('/api/*', async (c, next) => {
     // Requests without a body skip it: the check itself costs a full Request object on Node.

@@ -148,17 +148,17 @@ export const configSchema = z
 
     UPLOAD_DIR: withDefault('instance/uploads'),
     /**
-     * Big (> 1 MiB) resume uploads whose bodies are read at once (memory: each holds its body
-     * until it is stored); more wait their turn, 64 at most. Reading only: parsing has its own
-     * bound (DOCUMENT_WORKERS, DOCUMENT_QUEUE), so a slow client holds one of these, not the parser.
+     * MiB of upload bodies held in memory at once: an upload over 1 MiB reserves its declared size
+     * (10 MiB when undeclared) until it is stored; the rest wait, 64 at most, their bodies held back
+     * by TCP. A slow client holds only its own share; parsing has its own bound (DOCUMENT_WORKERS).
      */
-    UPLOAD_MAX_CONCURRENT: integer(8, 1, 256),
+    UPLOAD_MEMORY_MB: integer(16, 11, 4096),
     /** An upload whose body stops arriving for this long is answered 408 and dropped. */
     UPLOAD_IDLE_TIMEOUT_MS: integer(15_000, 100, 600_000),
     /** Resume uploads per user per minute (429 with Retry-After beyond). */
     UPLOADS_PER_MINUTE: integer(10, 1, 10_000),
     /** Node: worker threads that read documents (PDF, DOCX, text) off the event loop. */
-    DOCUMENT_WORKERS: integer(2, 1, 64),
+    DOCUMENT_WORKERS: integer(1, 1, 64),
     /** Node: documents waiting for a worker thread; beyond, 429 with Retry-After. */
     DOCUMENT_QUEUE: integer(16, 0, 10_000),
     /** Longest a document may take to read; the worker thread is stopped and the upload is a 422. */

@@ -31,42 +31,6 @@ export function multipartBoundary(contentType: string): string | undefined {
   return match?.[1] ?? match?.[2];
 }
 
-/**
- * Gathers a stream into one buffer; `sizeHint` (Content-Length) avoids the join when it is right.
- * `onChunk` sees each chunk with its offset in the body as it arrives.
- */
-export async function readAll(
-  body: ReadableStream<Uint8Array>,
-  sizeHint?: number,
-  onChunk?: (chunk: Uint8Array, offset: number) => void,
-): Promise<Uint8Array> {
-  const reader = body.getReader();
-  let buffer = sizeHint !== undefined && sizeHint > 0 ? new Uint8Array(sizeHint) : undefined;
-  let length = 0;
-  const overflow: Uint8Array[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (buffer && overflow.length === 0 && length + value.byteLength <= buffer.byteLength) {
-      buffer.set(value, length);
-    } else {
-      // More than Content-Length said, or no hint: keep the chunks and join them at the end.
-      if (buffer && overflow.length === 0) overflow.push(buffer.subarray(0, length));
-      overflow.push(value);
-    }
-    onChunk?.(value, length);
-    length += value.byteLength;
-  }
-  if (overflow.length === 0) return buffer ? buffer.subarray(0, length) : new Uint8Array();
-  buffer = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of overflow) {
-    buffer.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return buffer;
-}
-
 /** Parts a body may have: a form with a file has one or a few. */
 const maxDelimiters = 1_000;
 

@@ -1,24 +1,53 @@
 import type { ApiError } from './errors';
 
+/** Bytes of an over-limit body read and dropped before it is answered (see `limitBytes`). */
+export const maxDrainBytes = 16 * 1024 * 1024;
+
 /**
  * Passes a body through while counting bytes; past `maxBytes` the stream errors with the given
  * 413 ApiError, so an oversized body is refused while it streams, whatever Content-Length said.
+ *
+ * Before it errors, the rest of the body is read and dropped (up to `maxDrainBytes` more): an
+ * answer sent while the request body is half read leaves the connection unusable under the
+ * Workers runtime of `wrangler dev` (the client's next request on it waited 30 s; a body never
+ * read at all is fine), and the client is usually still sending anyway. Node's server drains by
+ * itself; draining here costs it nothing more.
  */
 export function limitBytes(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
   tooLarge: () => ApiError,
 ): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
   let seen = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(tooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      seen += value.byteLength;
+      if (seen <= maxBytes) {
+        controller.enqueue(value);
+        return;
+      }
+      await drain(reader, maxDrainBytes).catch(() => undefined);
+      controller.error(tooLarge());
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** Reads and drops up to `limit` more bytes (or until the body ends or errors, e.g. stalls). */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+  let drained = 0;
+  while (drained <= limit) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    drained += value.byteLength;
+  }
+  await reader.cancel();
 }
 
 /**
@@ -58,4 +87,40 @@ export function declaredTooLarge(contentLength: string | undefined, maxBytes: nu
   if (!contentLength) return false;
   const length = Number(contentLength);
   return Number.isFinite(length) && length > maxBytes;
+}
+
+/**
+ * Gathers a stream into one buffer; `sizeHint` (Content-Length) avoids the join when it is right.
+ * `onChunk` sees each chunk with its offset in the body as it arrives.
+ */
+export async function readAll(
+  body: ReadableStream<Uint8Array>,
+  sizeHint?: number,
+  onChunk?: (chunk: Uint8Array, offset: number) => void,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  let buffer = sizeHint !== undefined && sizeHint > 0 ? new Uint8Array(sizeHint) : undefined;
+  let length = 0;
+  const overflow: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (buffer && overflow.length === 0 && length + value.byteLength <= buffer.byteLength) {
+      buffer.set(value, length);
+    } else {
+      // More than Content-Length said, or no hint: keep the chunks and join them at the end.
+      if (buffer && overflow.length === 0) overflow.push(buffer.subarray(0, length));
+      overflow.push(value);
+    }
+    onChunk?.(value, length);
+    length += value.byteLength;
+  }
+  if (overflow.length === 0) return buffer ? buffer.subarray(0, length) : new Uint8Array();
+  buffer = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of overflow) {
+    buffer.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return buffer;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DelimiterScanner, findFilePart, MultipartError, multipartBoundary, readAll } from '../src/multipart';
+import { DelimiterScanner, findFilePart, MultipartError, multipartBoundary } from '../src/multipart';
+import { readAll } from '../src/streams';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import { ApiError } from '../errors';
-import { type DocumentReader, fromOutcome, type ReadOutcome } from '../services/documents/reader';
+import { type DocumentReader, fromOutcome } from '../services/documents/reader';
 import { createTaskPool, PoolTaskError } from './pool';
-import type { ReadTask } from './workers/document-worker';
+import type { ReadAnswer, ReadTask } from './workers/document-worker';
 
 /**
  * The Node DocumentReader: PDF, DOCX and text are read on worker threads, at most
@@ -11,8 +11,8 @@ import type { ReadTask } from './workers/document-worker';
  * (422). A file that hangs or bloats the reader costs one thread for a bounded time; the event
  * loop and every other request go on.
  */
-export function createDocumentPool(config: Config) {
-  const pool = createTaskPool<ReadTask, ReadOutcome>({
+export async function createDocumentPool(config: Config) {
+  const pool = await createTaskPool<ReadTask, ReadAnswer>({
     module: new URL('./workers/document-worker.ts', import.meta.url),
     threads: config.DOCUMENT_WORKERS,
     maxQueue: config.DOCUMENT_QUEUE,
@@ -28,11 +28,24 @@ export function createDocumentPool(config: Config) {
     readonly threads: typeof pool.threads;
   } = {
     async read(kind, bytes) {
+      // A big file's buffer is handed over and back, not copied (small ones are not worth it, and
+      // may share a buffer with other data).
+      const own = bytes.byteLength >= transferFrom ? bytes : bytes.slice();
+      const task: ReadTask = {
+        kind,
+        buffer: own.buffer as ArrayBuffer,
+        byteOffset: own.byteOffset,
+        byteLength: own.byteLength,
+        limits,
+      };
+      let answer: ReadAnswer;
       try {
-        return fromOutcome(await pool.run({ kind, bytes, limits }));
+        answer = await pool.run(task, [task.buffer]);
       } catch (err) {
         throw documentError(err);
       }
+      const document = fromOutcome(answer.outcome);
+      return { ...document, bytes: new Uint8Array(answer.buffer, task.byteOffset, task.byteLength) };
     },
     get stats() {
       return pool.stats;
@@ -45,7 +58,10 @@ export function createDocumentPool(config: Config) {
   return reader;
 }
 
-export type DocumentPool = ReturnType<typeof createDocumentPool>;
+/** Files from this size on are handed to the thread by transfer; smaller ones are copied. */
+const transferFrom = 64 * 1024;
+
+export type DocumentPool = Awaited<ReturnType<typeof createDocumentPool>>;
 
 function documentError(err: unknown): unknown {
   if (!(err instanceof PoolTaskError)) return err;

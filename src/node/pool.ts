@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-
-const bootstrap = fileURLToPath(new URL('./workers/bootstrap.mjs', import.meta.url));
+import { createGate } from '../services/concurrency';
+import { bundleWorker } from './worker-bundle';
 
 /** Why a task on a pool thread did not return a value. */
 export class PoolTaskError extends Error {
@@ -17,10 +16,10 @@ export class PoolTaskError extends Error {
 }
 
 export interface TaskPoolOptions {
-  /** The task module (a file URL); its default export runs each task. */
+  /** The task module (a TypeScript file URL); its default export runs each task. */
   module: URL;
   threads: number;
-  /** Tasks that may wait for a thread; one more is refused at once (`busy`). */
+  /** Tasks that may wait for a thread, first come first served; one more is refused at once (`busy`). */
   maxQueue: number;
   /** A task running longer has its thread stopped (`timeout`). */
   timeoutMs: number;
@@ -30,6 +29,8 @@ export interface TaskPoolOptions {
   minThreads?: number;
   /** How long an idle thread beyond `minThreads` lives. */
   idleTimeoutMs?: number;
+  /** Given to every thread (piscina's `workerData`): what the task module cannot compute itself. */
+  workerData?: unknown;
 }
 
 /**
@@ -37,46 +38,30 @@ export interface TaskPoolOptions {
  * task that overruns is stopped by terminating its thread (piscina stops the thread of an aborted
  * task), so no input can hold a thread for longer than `timeoutMs`; the pool starts a fresh one.
  */
-export function createTaskPool<Task, Result>(options: TaskPoolOptions) {
+export async function createTaskPool<Task, Result>(options: TaskPoolOptions) {
   const pool = new Piscina({
-    filename: bootstrap,
-    workerData: { module: options.module.href },
+    filename: (await bundleWorker(options.module)).href,
+    workerData: options.workerData,
     minThreads: options.minThreads ?? 1,
     maxThreads: options.threads,
     idleTimeout: options.idleTimeoutMs ?? 60_000,
     resourceLimits: options.maxHeapMb ? { maxOldGenerationSizeMb: options.maxHeapMb } : undefined,
   });
   let closed = false;
-  // Tasks running or waiting. Counted here: piscina's own maxQueue let a burst past it (5.3).
-  let inFlight = 0;
+  // The queue is ours: piscina's own let a burst past maxQueue, and under sustained load it served
+  // some tasks 10 s late, behind newer ones (5.3). Piscina only ever gets a task a thread can take.
+  const turns = createGate({ capacity: options.threads, maxWaiting: options.maxQueue });
+  const busy = () => new PoolTaskError('busy', 'every worker thread is busy and the queue is full');
+  const never = () => new PoolTaskError('closed', 'the task was not started');
 
   return {
     async run(task: Task, transferList?: Transferable[]): Promise<Result> {
       if (closed) throw new PoolTaskError('closed', 'the pool is closed');
-      if (inFlight >= options.threads + options.maxQueue) {
-        throw new PoolTaskError('busy', 'every worker thread is busy and the queue is full');
-      }
-      inFlight++;
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), options.timeoutMs);
-      try {
-        return (await pool.run(task, {
-          signal: abort.signal,
-          transferList: transferList as never,
-        })) as Result;
-      } catch (err) {
-        if (abort.signal.aborted) {
-          throw new PoolTaskError('timeout', `the task ran over ${options.timeoutMs} ms`, { cause: err });
-        }
-        throw classify(err);
-      } finally {
-        clearTimeout(timer);
-        inFlight--;
-      }
+      return turns.run(() => runOnThread(task, transferList), { whenFull: busy, whenAborted: never });
     },
-    /** For metrics and tests: threads started and tasks waiting. */
+    /** For metrics and tests: threads started, tasks running and waiting. */
     get stats() {
-      return { threads: pool.threads.length, inFlight, queued: pool.queueSize };
+      return { threads: pool.threads.length, running: turns.running, queued: turns.waiting };
     },
     /** The threads themselves (tests stop one mid-task, as a crash would). */
     get threads(): readonly Worker[] {
@@ -87,9 +72,24 @@ export function createTaskPool<Task, Result>(options: TaskPoolOptions) {
       await pool.destroy();
     },
   };
+
+  async function runOnThread(task: Task, transferList?: Transferable[]): Promise<Result> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), options.timeoutMs);
+    try {
+      return (await pool.run(task, { signal: abort.signal, transferList: transferList as never })) as Result;
+    } catch (err) {
+      if (abort.signal.aborted) {
+        throw new PoolTaskError('timeout', `the task ran over ${options.timeoutMs} ms`, { cause: err });
+      }
+      throw classify(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
-export type TaskPool<Task, Result> = ReturnType<typeof createTaskPool<Task, Result>>;
+export type TaskPool<Task, Result> = Awaited<ReturnType<typeof createTaskPool<Task, Result>>>;
 
 function classify(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);

@@ -57,7 +57,7 @@ export async function prepareNodeApp(
     logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
 
   const skills = options.skills === false ? undefined : await prepareSkills(config, database, logger);
-  const documents = createDocumentPool(config);
+  const documents = await createDocumentPool(config);
   const app = createApp({
     config,
     database,
@@ -105,7 +105,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
     return ontology;
   };
   // Labels are matched on a worker thread of its own: the dictionary lives there, not here.
-  const matching = createWorkerMatching();
+  const matching = await createWorkerMatching();
   const service = createSkillsService({ loadOntology: ontologyOnce, vectors, logger, matching });
   const backfill = createSkillsBackfill({ skills: service, store: createSkillStore(database), logger });
 

@@ -1,14 +1,18 @@
 import { ApiError } from '../errors';
 import { type MatchingTask, matchingVia, type SkillMatching } from '../services/skills/matching';
 import { createTaskPool, PoolTaskError } from './pool';
+import { DEFAULT_ONTOLOGY_FILE } from './skills-ontology';
 
 /**
  * Skill matching on a worker thread of its own: the label dictionary (~80 MB, ~1.5 s to build)
  * exists once, on that thread, and matching a long resume or a batch of imported jobs never holds
  * the event loop. One thread is enough: matching a 2-page resume takes a few milliseconds.
  */
-export function createWorkerMatching(): SkillMatching & { close(): Promise<void> } {
-  const pool = createTaskPool<MatchingTask, unknown>({
+export async function createWorkerMatching(
+  ontologyFile: string = DEFAULT_ONTOLOGY_FILE,
+): Promise<SkillMatching & { close(): Promise<void> }> {
+  const pool = await createTaskPool<MatchingTask, unknown>({
+    workerData: { ontologyFile },
     module: new URL('./workers/skills-worker.ts', import.meta.url),
     threads: 1,
     minThreads: 1,

@@ -10,7 +10,6 @@ import {
   MultipartError,
   type MultipartFile,
   multipartBoundary,
-  readAll,
 } from '../multipart';
 import {
   authErrorResponses,
@@ -25,7 +24,7 @@ import type { Gate } from '../services/concurrency';
 import type { UserLimits } from '../services/limits';
 import { maxResumeBytes, type ResumePipeline } from '../services/resumes/pipeline';
 import { contentDisposition, type ObjectStorage } from '../services/storage/storage';
-import { declaredTooLarge, idleLimit, limitBytes } from '../streams';
+import { declaredTooLarge, idleLimit, limitBytes, readAll } from '../streams';
 
 export interface ResumeRoutesDeps {
   guard: AuthGuard;
@@ -33,7 +32,7 @@ export interface ResumeRoutesDeps {
   resumes: ResumeStore;
   pipeline: ResumePipeline;
   storage: ObjectStorage;
-  /** Bounds the big uploads in flight at once (memory); see UPLOAD_MAX_CONCURRENT. */
+  /** Bounds the bytes of upload bodies held at once (weights in bytes); see UPLOAD_MEMORY_MB. */
   uploadGate: Gate;
   /** Per user: uploads at once and per minute. */
   uploadLimits: UserLimits;
@@ -52,7 +51,7 @@ export const busyUploads = () =>
 const cancelledUpload = () =>
   validationError({ body: ['the client closed the request'] }, 'The upload was cancelled');
 
-/** Uploads up to this size (declared by Content-Length) skip the memory gate: they cost little. */
+/** Uploads up to this size (declared by Content-Length) skip the memory budget: they cost little. */
 const ungatedUploadBytes = 1024 * 1024;
 
 /** Room for the multipart envelope around a file of the maximum size. */
@@ -222,19 +221,21 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       async (c) => {
         const release = deps.uploadLimits.acquire(c.var.user.id);
         try {
-          // A big upload holds its body until it is stored: a bounded number are in flight at once
-          // (the rest wait, held back by TCP). Reading a slow body holds one of those slots, never
-          // the parser: documents are read by their own bounded pool (DocumentReader).
+          // A big upload holds its body until it is stored: it reserves its size in a byte budget
+          // (the rest wait, held back by TCP), so a slow client holds its own share and no more.
+          // Documents are parsed by their own bounded pool (DocumentReader), not under this gate.
           const length = Number(c.req.header('content-length'));
-          const small = Number.isInteger(length) && length <= ungatedUploadBytes;
+          const declared = Number.isInteger(length) && length >= 0 ? length : undefined;
           const work = () => upload(c.req.raw, c.var.user.id);
-          const result = small
-            ? await work()
-            : await uploadGate.run(work, {
-                signal: c.req.raw.signal,
-                whenFull: busyUploads,
-                whenAborted: cancelledUpload,
-              });
+          const result =
+            declared !== undefined && declared <= ungatedUploadBytes
+              ? await work()
+              : await uploadGate.run(work, {
+                  weight: Math.min(declared ?? maxUploadBody, maxUploadBody),
+                  signal: c.req.raw.signal,
+                  whenFull: busyUploads,
+                  whenAborted: cancelledUpload,
+                });
           c.header('Location', `/api/resumes/${result.resume_id}`);
           return c.json(result, 201);
         } finally {

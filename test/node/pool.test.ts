@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTaskPool, PoolTaskError } from '../../src/node/pool';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTaskPool, PoolTaskError, type TaskPool } from '../../src/node/pool';
 
 const busyTask = new URL('../support/workers/busy-task.ts', import.meta.url);
 
@@ -14,11 +14,9 @@ async function failure(run: () => Promise<unknown>): Promise<PoolTaskError> {
 }
 
 describe('createTaskPool', () => {
-  const pool = createTaskPool<{ ms: number }, string>({
-    module: busyTask,
-    threads: 1,
-    maxQueue: 1,
-    timeoutMs: 1_000,
+  let pool: TaskPool<{ ms: number }, string>;
+  beforeAll(async () => {
+    pool = await createTaskPool({ module: busyTask, threads: 1, maxQueue: 1, timeoutMs: 1_000 });
   });
   afterAll(() => pool.close());
 

@@ -1,12 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerMatching } from '../../src/node/skills-matching';
 import { loadOntology } from '../../src/node/skills-ontology';
 import { inThreadMatching } from '../../src/services/skills/matching';
 import { sampleResumeText } from '../support/fixtures';
 
 describe('createWorkerMatching (the skills thread)', () => {
-  const worker = createWorkerMatching();
+  let worker: Awaited<ReturnType<typeof createWorkerMatching>>;
   const local = inThreadMatching(() => loadOntology());
+  beforeAll(async () => {
+    worker = await createWorkerMatching();
+  });
   afterAll(() => worker.close());
 
   it('finds exactly what matching in this thread finds, for a resume and for jobs', async () => {

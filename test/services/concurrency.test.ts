@@ -24,8 +24,8 @@ const full = () => new Error('full');
 const aborted = () => new Error('aborted');
 
 describe('createGate', () => {
-  it('runs at most maxRunning tasks at once and starts waiters first come, first served', async () => {
-    const gate = createGate({ maxRunning: 2, maxWaiting: 10 });
+  it('runs tasks while their weights fit the capacity (1 each by default) and starts waiters first come, first served', async () => {
+    const gate = createGate({ capacity: 2, maxWaiting: 10 });
     const log: string[] = [];
     const tasks = ['a', 'b', 'c', 'd'].map((name) => heldTask(log, name));
     const results = tasks.map((t) => gate.run(t.task, { whenFull: full, whenAborted: aborted }));
@@ -45,7 +45,7 @@ describe('createGate', () => {
   });
 
   it('throws whenFull at once when the queue is full', async () => {
-    const gate = createGate({ maxRunning: 1, maxWaiting: 1 });
+    const gate = createGate({ capacity: 1, maxWaiting: 1 });
     const log: string[] = [];
     const first = heldTask(log, 'first');
     const second = heldTask(log, 'second');
@@ -60,7 +60,7 @@ describe('createGate', () => {
   });
 
   it('frees the slot when a task fails', async () => {
-    const gate = createGate({ maxRunning: 1, maxWaiting: 1 });
+    const gate = createGate({ capacity: 1, maxWaiting: 1 });
     await expect(
       gate.run(
         async () => {
@@ -74,7 +74,7 @@ describe('createGate', () => {
   });
 
   it('drops a waiter whose signal aborts, without running its task', async () => {
-    const gate = createGate({ maxRunning: 1, maxWaiting: 5 });
+    const gate = createGate({ capacity: 1, maxWaiting: 5 });
     const log: string[] = [];
     const first = heldTask(log, 'first');
     const running = gate.run(first.task, { whenFull: full, whenAborted: aborted });
@@ -91,5 +91,37 @@ describe('createGate', () => {
     await running;
     expect(log).toEqual(['start first']);
     expect(gate.running).toBe(0);
+  });
+
+  it('weighs tasks: a heavy one waits until enough is free, and nothing overtakes it', async () => {
+    const gate = createGate({ capacity: 10, maxWaiting: 10 });
+    const log: string[] = [];
+    const small = heldTask(log, 'small 4');
+    const heavy = heldTask(log, 'heavy 8');
+    const light = heldTask(log, 'light 1');
+    const opts = { whenFull: full, whenAborted: aborted };
+    const results = [
+      gate.run(small.task, { ...opts, weight: 4 }),
+      gate.run(heavy.task, { ...opts, weight: 8 }),
+      gate.run(light.task, { ...opts, weight: 1 }),
+    ];
+    await flushMicrotasks();
+    // The light one would fit beside the small one, but the heavy one came first.
+    expect(log).toEqual(['start small 4']);
+    small.finish();
+    await flushMicrotasks();
+    expect(log).toEqual(['start small 4', 'start heavy 8', 'start light 1']);
+    expect(gate.used).toBe(9);
+    heavy.finish();
+    light.finish();
+    await Promise.all(results);
+    expect(gate.used).toBe(0);
+  });
+
+  it('runs a task heavier than the capacity alone rather than never', async () => {
+    const gate = createGate({ capacity: 10, maxWaiting: 1 });
+    expect(await gate.run(async () => 'huge', { weight: 50, whenFull: full, whenAborted: aborted })).toBe(
+      'huge',
+    );
   });
 });

@@ -5,11 +5,12 @@ const dense = new Map<number, Promise<Uint8Array>>();
 
 /**
  * A PDF of `pages` pages (50: the reader's page cap) of tiny text runs, about 100 ms of pdf.js work
- * a page, well formed. Built once per size and test file.
+ * a page, well formed. Built once per size and test file; each call gets its own copy.
  */
-export function densePdf(pages = 50): Promise<Uint8Array> {
+export async function densePdf(pages = 50): Promise<Uint8Array> {
+  // A copy each time: a reader may take the buffer it is given (to another thread).
   const cached = dense.get(pages);
-  if (cached) return cached;
+  if (cached) return (await cached).slice();
   const made = (async () => {
     const doc = await PDFDocument.create();
     const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -22,5 +23,5 @@ export function densePdf(pages = 50): Promise<Uint8Array> {
     return doc.save({ useObjectStreams: false });
   })();
   dense.set(pages, made);
-  return made;
+  return (await made).slice();
 }

@@ -13,9 +13,12 @@ export interface ReadDocument {
  * Reads a resume file: where the work runs is the runtime's choice. On Workers it runs in the
  * request (`inlineDocumentReader`); on Node, on a worker thread (src/node/document-pool.ts), so a
  * slow or hostile file never holds the event loop that every other request shares.
+ *
+ * `bytes` may be handed over rather than copied (a thread takes the buffer and sends it back):
+ * use the `bytes` of the answer afterwards, not the ones given.
  */
 export interface DocumentReader {
-  read(kind: DocumentKind, bytes: Uint8Array): Promise<ReadDocument>;
+  read(kind: DocumentKind, bytes: Uint8Array): Promise<ReadDocument & { bytes: Uint8Array }>;
 }
 
 /** Extraction, normalising and chunking: the whole job, wherever it runs. */
@@ -29,7 +32,7 @@ export async function readDocument(
 }
 
 export const inlineDocumentReader = (limits?: ExtractionLimits): DocumentReader => ({
-  read: (kind, bytes) => readDocument(kind, bytes, limits),
+  read: async (kind, bytes) => ({ ...(await readDocument(kind, bytes, limits)), bytes }),
 });
 
 /**

@@ -96,7 +96,8 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       }
       const filename = cleanFilename(file.name);
       const kind = detectDocumentKind(filename, file.bytes);
-      const { text, chunks } = await reader.read(kind, file.bytes);
+      // The reader may take the bytes to another thread and hand them back: `bytes` from here on.
+      const { text, chunks, bytes } = await reader.read(kind, file.bytes);
       // Chroma down is not a failure here: exact-label skills, marked partial for completion later.
       const found = deps.skills
         ? await deps.skills.extractFromResume(text)
@@ -104,7 +105,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
 
       const id = newId();
       const storageKey = ['resumes', String(userId), `${id}.${kind}`].map(encodeURIComponent).join('/');
-      await storage.put(storageKey, file.bytes, {
+      await storage.put(storageKey, bytes, {
         contentType: contentTypes[kind],
         metadata: { 'original-filename': filename, 'user-id': String(userId) },
       });
@@ -115,7 +116,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
             userId,
             filename,
             contentType: contentTypes[kind],
-            sizeBytes: file.bytes.byteLength,
+            sizeBytes: bytes.byteLength,
             bucket: storage.bucket,
             storageKey,
             text,
