@@ -1,36 +1,58 @@
 /**
  * Derives data/skills-ontology.json (the compact skills ontology the project ships, see
- * src/services/skills/ontology.ts) from ESCO v1.1.1 and the O*NET 29.2 technology examples.
+ * src/services/skills/ontology.ts) from ESCO v1.1.1 and O*NET 29.2: skills, occupation profiles and a
+ * lemma table.
  *
  *   npx tsx scripts/derive-skills-ontology.ts [shared-data-dir] [output-file]
  *
  * Defaults: ../shared/data and data/skills-ontology.json, relative to the project root. Reads
- * esco/esco-v1.1.1-classification-en-csv.zip, esco/esco-v1.1.1-relations-csv.zip (both unzipped in
- * memory), onet/Technology_Skills.txt and, for a vocabulary of ordinary English words (to keep aliases
- * such as "Docs" out), the ESCO descriptions and onet/Task_Statements.txt.
+ * esco/esco-v1.1.1-classification-en-csv.zip (skills, occupations), esco/esco-v1.1.1-relations-csv.zip
+ * (both unzipped in memory), onet/Technology_Skills.txt, onet/Occupation_Data.txt,
+ * onet/Alternate_Titles.txt and, for a vocabulary of ordinary English words (to keep aliases such as
+ * "Docs" out), the ESCO descriptions and onet/Task_Statements.txt. The lemma table is derived with
+ * wink-lemmatizer (a devDependency: needed here only, never at run time).
  *
  * The output is deterministic: `{"version":...,"attribution":[...],"skills":[` then one skill per line
- * sorted by id, then `]}`. `version` is a hash of the skills lines, so it changes whenever the
+ * sorted by id, `],"occupations":[` one ESCO occupation per line sorted by id, `],"onetOccupations":[`
+ * one O*NET occupation per line sorted by code, `],"lemmas":{` the form -> lemma entries sorted by form,
+ * wrapped at 100 characters, then `}}`. `version` is a hash of all those lines, so it changes whenever the
  * derivation or its inputs change. The rules are documented in data/NOTICE.md.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import type { Ontology, OntologySkill, SkillSource, SkillType } from '../src/services/skills/ontology';
+import type {
+  OnetOccupation,
+  Ontology,
+  OntologyOccupation,
+  OntologySkill,
+  SkillSource,
+  SkillType,
+} from '../src/services/skills/ontology';
 
 export const ATTRIBUTION = [
   'This service uses the ESCO classification of the European Commission.',
   'This product includes information from the O*NET 29.2 Database by the U.S. Department of Labor, ' +
     'Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. ' +
     'O*NET® is a trademark of USDOL/ETA.',
+  'The word forms (lemmas) are derived with wink-lemmatizer from WordNet 3.0. ' +
+    'WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. ' +
+    'WordNet License: http://wordnet.princeton.edu/wordnet/license/',
 ];
 
 const MAX_LABEL_LENGTH = 100;
 const MAX_RELATED = 12;
 const MAX_COMMODITY_PEERS = 8;
+/** O*NET alternate titles longer than this are descriptions rather than titles. */
+const MAX_ONET_TITLE_LENGTH = 80;
+/** O*NET occupations linked to one ESCO occupation, at most. */
+const MAX_ONET_LINKS = 3;
+/** The lemma object is wrapped at this many characters a line (for readable diffs). */
+const LEMMAS_LINE_WIDTH = 100;
 
 // ---------------------------------------------------------------------------------------------------
 // CSV (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks)
@@ -178,13 +200,17 @@ export function slugify(name: string): string {
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Labels deduplicated case-insensitively (first spelling wins), cleaned, without the name and overlong ones. */
-export function distinctLabels(name: string, labels: Iterable<string>): string[] {
+export function distinctLabels(
+  name: string,
+  labels: Iterable<string>,
+  maxLength = MAX_LABEL_LENGTH,
+): string[] {
   const seen = new Set([name.toLowerCase()]);
   const out: string[] = [];
   for (const raw of labels) {
     const label = cleanLabel(raw);
     const key = label.toLowerCase();
-    if (!label || label.length > MAX_LABEL_LENGTH || seen.has(key)) continue;
+    if (!label || label.length > maxLength || seen.has(key)) continue;
     seen.add(key);
     out.push(label);
   }
@@ -588,6 +614,256 @@ const CURATED_MERGES: [string, string][] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------
+// Lemmas: word form -> lemma, derived with wink-lemmatizer (WordNet's morphy) at derivation time only
+
+/** wink-lemmatizer's API (it ships no types). */
+interface WinkLemmatizer {
+  noun(word: string): string;
+  verb(word: string): string;
+}
+
+/** What the lemma table is derived from: wink-lemmatizer and the WordNet data of wink-lexicon. */
+export interface WordNet {
+  noun(word: string): string;
+  verb(word: string): string;
+  /** The irregular forms of WordNet's exception lists (form -> lemma), nouns and verbs. */
+  nounExceptions: Readonly<Record<string, string>>;
+  verbExceptions: Readonly<Record<string, string>>;
+  /** Whether WordNet has the word as a noun ("wound", "data") or as a verb ("wound", "dive") of its own. */
+  isNoun(word: string): boolean;
+  isVerb(word: string): boolean;
+}
+
+let wordNet: WordNet | undefined;
+
+/**
+ * wink-lemmatizer and the wink-lexicon files it reads (loaded on first use: ~3 MB of WordNet data).
+ * wink-lexicon is resolved from wink-lemmatizer's own location, the way wink-lemmatizer finds it.
+ */
+export function loadWordNet(): WordNet {
+  if (wordNet) return wordNet;
+  const require = createRequire(import.meta.url);
+  const lemmatizerFile = require.resolve('wink-lemmatizer');
+  const lexicon = createRequire(lemmatizerFile);
+  const lemmatizer = require(lemmatizerFile) as WinkLemmatizer;
+  const words = lexicon('wink-lexicon/src/wn-words.js') as Record<string, number>;
+  const senses = lexicon('wink-lexicon/src/wn-word-senses.js') as number[][];
+  // The sense numbers wink-lemmatizer's isNoun / isVerb test: 3-28 nouns, 29-43 verbs.
+  const hasSense = (word: string, from: number, to: number) => {
+    const index = Object.hasOwn(words, word) ? words[word] : undefined;
+    const list = index === undefined ? undefined : senses[index];
+    return list?.some((sense) => sense >= from && sense <= to) ?? false;
+  };
+  wordNet = {
+    noun: (word) => lemmatizer.noun(word),
+    verb: (word) => lemmatizer.verb(word),
+    nounExceptions: lexicon('wink-lexicon/src/wn-noun-exceptions.js') as Record<string, string>,
+    verbExceptions: lexicon('wink-lexicon/src/wn-verb-exceptions.js') as Record<string, string>,
+    isNoun: (word) => hasSense(word, 3, 28),
+    isVerb: (word) => hasSense(word, 29, 43),
+  };
+  return wordNet;
+}
+
+/** The lowercase alphabetic words of a text, accents folded; hyphens, apostrophes and digits split words. */
+export function lemmaWords(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length > 0);
+}
+
+/** Forms of 1-2 letters are never listed ("is", "as", "us" would be noise). */
+const MIN_FORM_LENGTH = 3;
+
+/**
+ * The lemma of one word form as the table records it (memoised):
+ * - the noun lemma and the verb lemma of wink-lemmatizer;
+ * - an irregular lemma from WordNet's exception lists (which list every possible reading) is ignored
+ *   when the form is a word of its own: an irregular verb form, other than "-ing" / "-ed", that WordNet
+ *   also has as a noun or verb ("wound" stays "wound", not "wind"; "found", "saw", "ground", "felt"
+ *   stay), an irregular plural that WordNet also has as a verb ("dive" stays, not "diva"), and
+ *   the adjectives of KEEP_IRREGULAR. Other irregular forms apply ("ran" -> "run", "taught" ->
+ *   "teach", "applied" -> "apply", "planning" -> "plan", "men" -> "man", "children" -> "child", "data"
+ *   -> "datum"), and so do the regular suffix rules;
+ * - when noun and verb lemmas disagree and both differ from the form: the verb lemma for forms ending
+ *   in "-ing" or "-ed", the noun lemma otherwise ("leaves" -> "leaf", "axes" -> "ax");
+ * - applied until nothing changes, so a lemma is never itself a form in the table ("buildings" ->
+ *   "building" -> "build" gives "buildings" -> "build"); a cycle (none in WordNet so far) resolves to
+ *   its alphabetically first member.
+ */
+/**
+ * Irregular readings of WordNet's exception lists that are wrong for the vocabulary of skills and
+ * occupations (adjectives WordNet does not have as nouns or verbs): "bespoke" software or tailoring is
+ * not "bespeak", "wrought" iron is not "work", "clad" (and so "cladding") is not "clothe".
+ */
+const KEEP_IRREGULAR = new Set(['bespoke', 'clad', 'wrought']);
+
+/**
+ * Whether an irregular lemma from WordNet's exception lists is ignored for a form (see lemmaOfWord): an
+ * irregular verb form (other than "-ing" / "-ed") that WordNet also has as a noun or verb, an irregular
+ * plural that WordNet also has as a verb, and KEEP_IRREGULAR.
+ */
+function keepsIrregular(wn: WordNet, form: string, lemma: string, pos: 'noun' | 'verb'): boolean {
+  if (lemma === form) return false;
+  if (pos === 'noun') return Object.hasOwn(wn.nounExceptions, form) && wn.isVerb(form);
+  if (!Object.hasOwn(wn.verbExceptions, form)) return false;
+  if (KEEP_IRREGULAR.has(form)) return true;
+  return !/(?:ing|ed)$/.test(form) && (wn.isNoun(form) || wn.isVerb(form));
+}
+
+export function lemmaOfWord(wn: WordNet): (word: string) => string {
+  const once = (w: string): string => {
+    let n = wn.noun(w);
+    let v = wn.verb(w);
+    if (keepsIrregular(wn, w, n, 'noun')) n = w;
+    if (keepsIrregular(wn, w, v, 'verb')) v = w;
+    if (n === w) return v;
+    if (v === w || v === n) return n;
+    return /(?:ing|ed)$/.test(w) ? v : n;
+  };
+  const memo = new Map<string, string>();
+  return (word) => {
+    const known = memo.get(word);
+    if (known !== undefined) return known;
+    const path = [word];
+    let current = word;
+    for (;;) {
+      const next = once(current);
+      if (next === current) break;
+      const at = path.indexOf(next);
+      if (at !== -1) {
+        current = [...path.slice(at)].sort(byText)[0] ?? next;
+        break;
+      }
+      path.push(next);
+      current = next;
+    }
+    memo.set(word, current);
+    return current;
+  };
+}
+
+/**
+ * The regular inflections of a lemma by English spelling rules: -s, or -es after s/x/z/ch/sh/o, -ies
+ * after a consonant + y; -d after e, -ied after a consonant + y, else -ed; -ing (e dropped except after
+ * e/y/o, ie -> ying); a final consonant after a single vowel is doubled in a word of one syllable
+ * ("plan" -> "planned", "planning") and tried both ways in a longer one ("visited", "controlled").
+ * Candidates only: the lemmatiser decides which are real, and its suffix rules are lenient ("cleanes",
+ * "careing" would pass), so the candidates must be spelled by the rules.
+ */
+export function regularInflections(lemma: string): string[] {
+  const out: string[] = [];
+  const consonantY = /[^aeiou]y$/.test(lemma);
+  const stem = lemma.slice(0, -1);
+  if (consonantY) out.push(`${stem}ies`);
+  else if (/(?:s|x|z|ch|sh)$/.test(lemma)) out.push(`${lemma}es`);
+  else if (lemma.endsWith('o')) out.push(`${lemma}s`, `${lemma}es`);
+  else out.push(`${lemma}s`);
+
+  const doubling = /(?:^|[^aeiou])[aeiou][bcdfgklmnprstvz]$/.test(lemma);
+  const syllables = lemma.match(/[aeiouy]+/g)?.length ?? 0;
+  const last = lemma.slice(-1);
+  const bases: string[] = [];
+  if (!doubling || syllables > 1) bases.push(lemma);
+  if (doubling) bases.push(`${lemma}${last}`);
+  if (lemma.endsWith('e')) out.push(`${lemma}d`);
+  else if (consonantY) out.push(`${stem}ied`);
+  else for (const base of bases) out.push(`${base}ed`);
+  if (lemma.endsWith('ie')) out.push(`${lemma.slice(0, -2)}ying`);
+  else if (/[^eyo]e$/.test(lemma)) out.push(`${stem}ing`);
+  else if (lemma.endsWith('e')) out.push(`${lemma}ing`);
+  else for (const base of bases) out.push(`${base}ing`);
+  return out;
+}
+
+export interface LemmaTable {
+  /** Form -> lemma, sorted by form. */
+  lemmas: Map<string, string>;
+  counts: { vocabulary: number; lemmas: number; fromWords: number; inflections: number; exceptions: number };
+  /** Words whose noun and verb lemmas disagreed: [form, noun lemma, verb lemma, chosen]. */
+  conflicts: [string, string, string, string][];
+  /** Irregular lemmas ignored because the form is a word of its own: [form, ignored lemma]. */
+  keptIrregular: [string, string][];
+}
+
+/**
+ * The lemma table for the words of `texts` (skill labels, occupation titles): (a) each word whose lemma
+ * differs from it, (b) the regular inflections of each lemma that the lemmatiser maps back to that
+ * lemma, (c) the irregular forms of WordNet's exception lists whose lemma is one of the vocabulary's.
+ * Every entry is `form -> lemmaOf(form)` (see lemmaOfWord), so the table is one function of the form
+ * whatever added it, and forms of 1-2 letters are left out.
+ */
+export function deriveLemmas(texts: Iterable<string>, wn: WordNet = loadWordNet()): LemmaTable {
+  const lemmaOf = lemmaOfWord(wn);
+  const vocabulary = new Set<string>();
+  for (const text of texts) for (const w of lemmaWords(text)) vocabulary.add(w);
+  const words = [...vocabulary].sort(byText);
+  const table = new Map<string, string>();
+  const counts = { vocabulary: words.length, lemmas: 0, fromWords: 0, inflections: 0, exceptions: 0 };
+  const add = (form: string, lemma: string, kind: 'fromWords' | 'inflections' | 'exceptions') => {
+    if (form.length < MIN_FORM_LENGTH || form === lemma || table.has(form)) return;
+    table.set(form, lemma);
+    counts[kind]++;
+  };
+
+  const lemmaSet = new Set<string>();
+  for (const w of words) {
+    const lemma = lemmaOf(w);
+    lemmaSet.add(lemma);
+    add(w, lemma, 'fromWords');
+  }
+  const lemmaList = [...lemmaSet].sort(byText);
+  counts.lemmas = lemmaList.length;
+  for (const lemma of lemmaList) {
+    if (!/^[a-z]+$/.test(lemma)) continue;
+    for (const form of regularInflections(lemma)) {
+      if (!table.has(form) && lemmaOf(form) === lemma) add(form, lemma, 'inflections');
+    }
+  }
+  const irregular = new Set([...Object.keys(wn.nounExceptions), ...Object.keys(wn.verbExceptions)]);
+  for (const form of [...irregular].sort(byText)) {
+    if (!/^[a-z]+$/.test(form) || table.has(form)) continue;
+    const lemma = lemmaOf(form);
+    if (lemmaSet.has(lemma)) add(form, lemma, 'exceptions');
+  }
+
+  // For the report: how the rules above decided the vocabulary's words.
+  const conflicts: LemmaTable['conflicts'] = [];
+  const keptIrregular: LemmaTable['keptIrregular'] = [];
+  for (const w of words) {
+    const n = wn.noun(w);
+    const v = wn.verb(w);
+    if (n !== w && v !== w && n !== v) conflicts.push([w, n, v, lemmaOf(w)]);
+    if (keepsIrregular(wn, w, n, 'noun')) keptIrregular.push([w, `noun ${n}`]);
+    if (keepsIrregular(wn, w, v, 'verb')) keptIrregular.push([w, `verb ${v}`]);
+  }
+  const sorted = new Map([...table].sort((a, b) => byText(a[0], b[0])));
+  return { lemmas: sorted, counts, conflicts, keptIrregular };
+}
+
+/**
+ * The key two occupation titles share when they name the same occupation: lower case, accents folded,
+ * punctuation to spaces, white space collapsed, and the last word by the lemma table ("Plumbers" ->
+ * "plumber"; the same lookup on both sides, so a final "-ing" form agrees too).
+ */
+export function titleKey(title: string, lemmas: ReadonlyMap<string, string>): string {
+  const words = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ');
+  const last = words.length - 1;
+  const word = words[last] ?? '';
+  words[last] = lemmas.get(word) ?? word;
+  return words.join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Inputs
 
 export interface Inputs {
@@ -595,6 +871,14 @@ export interface Inputs {
   escoSkillRelations: CsvRecord[];
   escoBroader: CsvRecord[];
   onetTechnology: CsvRecord[];
+  /** ESCO occupations_en.csv. */
+  escoOccupations: CsvRecord[];
+  /** ESCO occupationSkillRelations.csv. */
+  escoOccupationSkills: CsvRecord[];
+  /** O*NET Occupation_Data.txt. */
+  onetOccupations: CsvRecord[];
+  /** O*NET Alternate_Titles.txt. */
+  onetAlternateTitles: CsvRecord[];
   /** Prose for the English vocabulary (descriptions, task statements). */
   prose: string[];
 }
@@ -620,6 +904,7 @@ export function readInputs(dataDir: string): Inputs {
   const relations = zipEntries(path.join(dataDir, 'esco/esco-v1.1.1-relations-csv.zip'), [
     'skillSkillRelations.csv',
     'broaderRelationsSkillPillar.csv',
+    'occupationSkillRelations.csv',
   ]);
   const escoSkills = csvRecords(classification.get('skills_en.csv') ?? '');
   const occupations = csvRecords(classification.get('occupations_en.csv') ?? '');
@@ -629,6 +914,10 @@ export function readInputs(dataDir: string): Inputs {
     escoSkillRelations: csvRecords(relations.get('skillSkillRelations.csv') ?? ''),
     escoBroader: csvRecords(relations.get('broaderRelationsSkillPillar.csv') ?? ''),
     onetTechnology: tsvRecords(readFileSync(path.join(dataDir, 'onet/Technology_Skills.txt'), 'utf8')),
+    escoOccupations: occupations,
+    escoOccupationSkills: csvRecords(relations.get('occupationSkillRelations.csv') ?? ''),
+    onetOccupations: tsvRecords(readFileSync(path.join(dataDir, 'onet/Occupation_Data.txt'), 'utf8')),
+    onetAlternateTitles: tsvRecords(readFileSync(path.join(dataDir, 'onet/Alternate_Titles.txt'), 'utf8')),
     prose: [
       ...escoSkills.map((r) => r.description ?? ''),
       ...occupations.map((r) => r.description ?? ''),
@@ -696,6 +985,14 @@ export interface DerivationReport {
   ambiguousAliases: [string, string][];
   droppedAliases: [string, string][];
   counts: Record<string, number>;
+  /** Occupations, links and lemmas: counts. */
+  occupationCounts: Record<string, number>;
+  /** Links made: [ESCO occupation title, O*NET code, the title keys they share]. */
+  links: [string, string, string[]][];
+  /** Lemma table: words whose noun and verb lemmas disagreed ([form, noun, verb, chosen]). */
+  lemmaConflicts: [string, string, string, string][];
+  /** Lemma table: irregular lemmas ignored because the form is a word of its own ([form, ignored]). */
+  keptIrregular: [string, string][];
 }
 
 export interface Derivation {
@@ -816,6 +1113,10 @@ export function deriveOntology(inputs: Inputs): Derivation {
     ambiguousAliases: [],
     droppedAliases: [],
     counts: {},
+    occupationCounts: {},
+    links: [],
+    lemmaConflicts: [],
+    keptIrregular: [],
   };
   const groups = new Map<string, OnetExample[]>();
   for (const ex of examples.values()) pushMulti(groups, nameKey(stripSoftware(ex.name, ex.hot)), ex);
@@ -1052,9 +1353,45 @@ export function deriveOntology(inputs: Inputs): Derivation {
         .sort(byText),
     }));
 
+  // Occupations: ESCO's, with their skill profiles, and O*NET's, with the technologies O*NET lists.
+  const escoOccupations = deriveEscoOccupations(inputs, uriToId, report);
+  const onetOccupations = deriveOnetOccupations(inputs, drafts, report);
+
+  // Lemmas for the words of every skill label and occupation title.
+  const vocabulary: string[] = [];
+  for (const s of skills) vocabulary.push(s.name, ...s.altLabels);
+  for (const o of escoOccupations) vocabulary.push(o.title, ...o.altTitles);
+  for (const o of onetOccupations) vocabulary.push(o.title, ...o.altTitles);
+  const lemmaTable = deriveLemmas(vocabulary);
+  report.lemmaConflicts = lemmaTable.conflicts;
+  report.keptIrregular = lemmaTable.keptIrregular;
+  for (const [k, n] of Object.entries(lemmaTable.counts)) report.occupationCounts[`lemmas.${k}`] = n;
+  report.occupationCounts.lemmaEntries = lemmaTable.lemmas.size;
+
+  const occupations = linkOccupations(escoOccupations, onetOccupations, lemmaTable.lemmas, report);
+
   const lines = skills.map((s) => JSON.stringify(s));
-  const version = createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12);
-  const text = `{"version":${JSON.stringify(version)},"attribution":${JSON.stringify(ATTRIBUTION)},"skills":[\n${lines.join(',\n')}\n]}\n`;
+  const occupationLines = occupations.map((o) => JSON.stringify(o));
+  const onetLines = onetOccupations.map((o) => JSON.stringify(o));
+  const lemmaLines = wrapEntries(
+    [...lemmaTable.lemmas].map(([form, lemma]) => `${JSON.stringify(form)}:${JSON.stringify(lemma)}`),
+    LEMMAS_LINE_WIDTH,
+  );
+  const hash = createHash('sha256');
+  for (const [name, section] of [
+    ['skills', lines],
+    ['occupations', occupationLines],
+    ['onetOccupations', onetLines],
+    ['lemmas', lemmaLines],
+  ] as const) {
+    hash.update(`${name}\n${section.join('\n')}\n`);
+  }
+  const version = hash.digest('hex').slice(0, 12);
+  const text =
+    `{"version":${JSON.stringify(version)},"attribution":${JSON.stringify(ATTRIBUTION)},"skills":[\n${lines.join(',\n')}\n],` +
+    `"occupations":[\n${occupationLines.join(',\n')}\n],` +
+    `"onetOccupations":[\n${onetLines.join(',\n')}\n],` +
+    `"lemmas":{\n${lemmaLines.join(',\n')}\n}}\n`;
 
   const countBy = (f: (s: OntologySkill) => string) => {
     for (const s of skills) report.counts[f(s)] = (report.counts[f(s)] ?? 0) + 1;
@@ -1064,7 +1401,203 @@ export function deriveOntology(inputs: Inputs): Derivation {
   countBy((s) => `sources:${s.sources.join('+')}`);
   report.counts.escoSkillsRead = escoDrafts.length;
   report.counts.onetExamples = examples.size;
-  return { ontology: { version, attribution: [...ATTRIBUTION], skills }, text, report };
+  return {
+    ontology: {
+      version,
+      attribution: [...ATTRIBUTION],
+      skills,
+      occupations,
+      onetOccupations,
+      lemmas: Object.fromEntries(lemmaTable.lemmas),
+    },
+    text,
+    report,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Occupations
+
+const ESCO_OCCUPATION_URI = /\/occupation\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** Sorted, without repeats. */
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(byText);
+}
+
+/**
+ * Every ESCO occupation with its titles, ISCO group and skill profile (`onet` filled in later by
+ * linkOccupations). Relations to skills the ontology lacks are dropped; a skill ESCO lists as both
+ * essential and optional for an occupation is kept as essential.
+ */
+function deriveEscoOccupations(
+  inputs: Inputs,
+  skillUriToId: ReadonlyMap<string, string>,
+  report: DerivationReport,
+): OntologyOccupation[] {
+  const byUri = new Map<
+    string,
+    { occupation: OntologyOccupation; essential: string[]; optional: string[] }
+  >();
+  for (const rec of inputs.escoOccupations) {
+    const uri = rec.conceptUri ?? '';
+    const m = ESCO_OCCUPATION_URI.exec(uri);
+    if (!m) throw new Error(`not an ESCO occupation URI: ${uri}`);
+    const title = cleanLabel(rec.preferredLabel ?? '');
+    if (!title) throw new Error(`${uri} has no preferred label`);
+    const isco = rec.iscoGroup ?? '';
+    if (!/^[0-9]{4}$/.test(isco)) throw new Error(`${uri} has the ISCO group ${JSON.stringify(isco)}`);
+    if (byUri.has(uri)) throw new Error(`ESCO occupation ${uri} is listed twice`);
+    byUri.set(uri, {
+      occupation: {
+        id: `esco:${m[1]}`,
+        title,
+        altTitles: distinctLabels(title, splitLabels(rec.altLabels), Number.POSITIVE_INFINITY),
+        isco,
+        essential: [],
+        optional: [],
+        onet: [],
+      },
+      essential: [],
+      optional: [],
+    });
+  }
+  const counts = report.occupationCounts;
+  counts.relationsRead = 0;
+  counts.relationsUnknownSkill = 0;
+  // ESCO v1.1.1 relates one occupation that occupations_en.csv lacks (a9e54177-..., narrower than
+  // "radiographer"): its relations are counted and left out.
+  counts.relationsUnknownOccupation = 0;
+  for (const rel of inputs.escoOccupationSkills) {
+    counts.relationsRead++;
+    const entry = byUri.get(rel.occupationUri ?? '');
+    if (!entry) {
+      counts.relationsUnknownOccupation++;
+      continue;
+    }
+    const skill = skillUriToId.get(rel.skillUri ?? '');
+    if (!skill) {
+      counts.relationsUnknownSkill++;
+      continue;
+    }
+    if (rel.relationType === 'essential') entry.essential.push(skill);
+    else if (rel.relationType === 'optional') entry.optional.push(skill);
+    else throw new Error(`unknown occupation-skill relation type ${JSON.stringify(rel.relationType)}`);
+  }
+  counts.relationsKept = 0;
+  counts.relationsBothEssentialAndOptional = 0;
+  const occupations: OntologyOccupation[] = [];
+  for (const { occupation, essential, optional } of byUri.values()) {
+    occupation.essential = sortedUnique(essential);
+    const isEssential = new Set(occupation.essential);
+    const uniqueOptional = sortedUnique(optional);
+    occupation.optional = uniqueOptional.filter((id) => !isEssential.has(id));
+    counts.relationsBothEssentialAndOptional += uniqueOptional.length - occupation.optional.length;
+    counts.relationsKept += occupation.essential.length + occupation.optional.length;
+    occupations.push(occupation);
+  }
+  counts.occupations = occupations.length;
+  counts.occupationsWithoutSkills = occupations.filter(
+    (o) => o.essential.length + o.optional.length === 0,
+  ).length;
+  return occupations.sort((a, b) => byText(a.id, b.id));
+}
+
+/** Every O*NET occupation with its titles and the ontology skills of its Technology Skills rows. */
+function deriveOnetOccupations(
+  inputs: Inputs,
+  drafts: ReadonlyMap<string, Draft>,
+  report: DerivationReport,
+): OnetOccupation[] {
+  const alternates = new Map<string, string[]>();
+  for (const row of inputs.onetAlternateTitles) {
+    const code = row['O*NET-SOC Code'] ?? '';
+    for (const title of [row['Alternate Title'], row['Short Title']]) {
+      if (title && title !== 'n/a') pushMulti(alternates, code, title);
+    }
+  }
+  // The drafts carry the O*NET codes of their examples' rows (merged ESCO skills included).
+  const technologies = new Map<string, string[]>();
+  for (const d of drafts.values()) for (const code of d.occupations) pushMulti(technologies, code, d.id);
+
+  const occupations: OnetOccupation[] = [];
+  const codes = new Set<string>();
+  for (const row of inputs.onetOccupations) {
+    const code = row['O*NET-SOC Code'] ?? '';
+    if (!/^[0-9]{2}-[0-9]{4}\.[0-9]{2}$/.test(code))
+      throw new Error(`bad O*NET-SOC code ${JSON.stringify(code)}`);
+    if (codes.has(code)) throw new Error(`O*NET occupation ${code} is listed twice`);
+    codes.add(code);
+    const title = cleanLabel(row.Title ?? '');
+    if (!title) throw new Error(`O*NET occupation ${code} has no title`);
+    occupations.push({
+      code,
+      title,
+      altTitles: distinctLabels(title, alternates.get(code) ?? [], MAX_ONET_TITLE_LENGTH),
+      technologies: sortedUnique(technologies.get(code) ?? []),
+    });
+  }
+  const counts = report.occupationCounts;
+  counts.onetOccupations = occupations.length;
+  counts.onetOccupationsWithTechnologies = occupations.filter((o) => o.technologies.length > 0).length;
+  counts.onetTechnologyLinks = occupations.reduce((n, o) => n + o.technologies.length, 0);
+  counts.onetCodesOnlyInTechnologySkills = [...technologies.keys()].filter((c) => !codes.has(c)).length;
+  counts.onetCodesOnlyInAlternateTitles = [...alternates.keys()].filter((c) => !codes.has(c)).length;
+  return occupations.sort((a, b) => byText(a.code, b.code));
+}
+
+/**
+ * Links each ESCO occupation to the O*NET occupations one of whose titles (title or alternate titles)
+ * is one of its titles, by titleKey: at most MAX_ONET_LINKS, those sharing the most titles first, ties
+ * by code.
+ */
+function linkOccupations(
+  occupations: OntologyOccupation[],
+  onetOccupations: OnetOccupation[],
+  lemmas: ReadonlyMap<string, string>,
+  report: DerivationReport,
+): OntologyOccupation[] {
+  const byKey = new Map<string, string[]>();
+  for (const o of onetOccupations) {
+    for (const key of new Set([o.title, ...o.altTitles].map((t) => titleKey(t, lemmas)))) {
+      pushMulti(byKey, key, o.code);
+    }
+  }
+  const counts = report.occupationCounts;
+  counts.occupationsLinked = 0;
+  counts.links = 0;
+  counts.linksCapped = 0;
+  for (const occupation of occupations) {
+    const shared = new Map<string, string[]>();
+    const keys = new Set([occupation.title, ...occupation.altTitles].map((t) => titleKey(t, lemmas)));
+    for (const key of [...keys].sort(byText)) {
+      for (const code of byKey.get(key) ?? []) pushMulti(shared, code, key);
+    }
+    const ranked = [...shared].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
+    if (ranked.length > MAX_ONET_LINKS) counts.linksCapped++;
+    occupation.onet = ranked.slice(0, MAX_ONET_LINKS).map(([code]) => code);
+    if (occupation.onet.length > 0) counts.occupationsLinked++;
+    counts.links += occupation.onet.length;
+    for (const [code, titles] of ranked.slice(0, MAX_ONET_LINKS)) {
+      report.links.push([occupation.title, code, titles]);
+    }
+  }
+  return occupations;
+}
+
+/** Entries joined with commas into lines of at most `width` characters (an entry longer stays whole). */
+function wrapEntries(entries: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const entry of entries) {
+    if (line && line.length + 1 + entry.length + 1 > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line},${entry}` : entry;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function emptyForms(): OnetNameForms {
@@ -1097,6 +1630,7 @@ function main() {
     `${path.relative(process.cwd(), outFile)}: version ${ontology.version}, ${mib(size)}, gzip ${mib(gz)}, ${seconds} s`,
   );
   console.log(JSON.stringify(report.counts));
+  console.log(JSON.stringify(report.occupationCounts));
   const via = (v: Merge['via']) => report.merges.filter((m) => m.via === v).length;
   console.log(
     `merged ${report.merges.length} O*NET examples into ${new Set(report.merges.map((m) => m.escoId)).size} ESCO skills ` +
@@ -1113,6 +1647,11 @@ function main() {
       console.log(`conflict: ${a} kept on ${keep}, taken from ${from.join(' | ')}`);
     for (const [a, from] of report.ambiguousAliases) console.log(`ambiguous-alias: ${a} <- ${from}`);
     for (const [a, from] of report.droppedAliases) console.log(`dropped-alias: ${a} <- ${from}`);
+    for (const [title, code, keys] of report.links)
+      console.log(`link: ${title} -> ${code} [${keys.join(' | ')}]`);
+    for (const [form, noun, verb, chosen] of report.lemmaConflicts)
+      console.log(`lemma-conflict: ${form} noun ${noun}, verb ${verb} -> ${chosen}`);
+    for (const [form, ignored] of report.keptIrregular) console.log(`lemma-kept: ${form} (not ${ignored})`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/evaluate-recommendations.ts`: for each labelled resume of
- * test/fixtures/skills-eval, does a job of its own occupation rank in the top 3 of its
- * recommendations?
+ * test/fixtures/skills-eval and test/fixtures/skills-heldout, does a job of its own occupation rank
+ * in the top 3 of its recommendations?
  *
  * The board: POSTINGS_PER_OCCUPATION demo postings for every O*NET occupation of data/onet-jobs.json
  * (generated one occupation at a time, so each job's occupation is known), their skills read and
@@ -21,6 +21,7 @@ import { startChromaServer } from '../src/node/chroma-server';
 import { migrateDatabase, openNodeDatabase } from '../src/node/database';
 import { loadOnetJobData } from '../src/node/onet-data';
 import { loadOntology } from '../src/node/skills-ontology';
+import { normaliseText } from '../src/services/documents/normalise';
 import { generateDemoJobs } from '../src/services/jobs/demo';
 import { createSkillsBackfill } from '../src/services/skills/backfill';
 import { createHashingEmbedder } from '../src/services/skills/embedder';
@@ -33,7 +34,8 @@ const POSTINGS_PER_OCCUPATION = 3;
 const TOP = 3;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = path.join(root, 'test/fixtures/skills-eval');
+const tuningFixtures = path.join(root, 'test/fixtures/skills-eval');
+const heldoutFixtures = path.join(root, 'test/fixtures/skills-heldout');
 
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jobmate-recommend-eval-'));
@@ -86,27 +88,43 @@ async function main() {
     await createSkillsBackfill({ skills, store: skillStore, logger: silentLogger }).run();
     console.log(`board: ${occupationOf.size} postings of ${onet.occupations.length} occupations`);
 
-    const labels = JSON.parse(readFileSync(path.join(fixtures, 'labels.json'), 'utf8')) as Record<
-      string,
-      { occupation: string }
-    >;
+    // Both labelled sets: the tuning set and the held-out one (not tuned on).
     let hits = 0;
+    let total = 0;
     const rows: string[] = [];
-    for (const [file, { occupation }] of Object.entries(labels)) {
-      const text = readFileSync(path.join(fixtures, file), 'utf8');
-      const { skills: found } = await skills.extractFromResume(text);
-      const ranked = await recommendJobs({ skills, skillStore, jobs }, { text, skills: found }, TOP);
-      const top = ranked.map((r) => ({ ...r, occupation: occupationOf.get(r.job.externalId ?? '') ?? '?' }));
-      const hit = top.some((r) => r.occupation === occupation);
-      if (hit) hits++;
-      rows.push(
-        `| ${file} | ${occupation} | ${hit ? 'yes' : 'no'} | ${top.map((r) => `${r.job.title} (${r.occupation}, ${r.score})`).join('; ')} |`,
-      );
+    for (const fixtures of [tuningFixtures, heldoutFixtures]) {
+      const labels = JSON.parse(readFileSync(path.join(fixtures, 'labels.json'), 'utf8')) as Record<
+        string,
+        { occupation: string }
+      >;
+      const set = path.basename(fixtures);
+      let setHits = 0;
+      for (const [file, { occupation }] of Object.entries(labels)) {
+        const text = normaliseText(readFileSync(path.join(fixtures, file), 'utf8'));
+        const { skills: found, occupations } = await skills.extractFromResume(text);
+        const ranked = await recommendJobs(
+          { skills, skillStore, jobs },
+          { text, skills: found, occupations },
+          TOP,
+        );
+        const top = ranked.map((r) => ({
+          ...r,
+          occupation: occupationOf.get(r.job.externalId ?? '') ?? '?',
+        }));
+        const hit = top.some((r) => r.occupation === occupation);
+        if (hit) setHits++;
+        rows.push(
+          `| ${set}/${file} | ${occupation} | ${hit ? 'yes' : 'no'} | ${top.map((r) => `${r.job.title} (${r.occupation}, ${r.score})`).join('; ')} |`,
+        );
+      }
+      console.log(`${set}: own occupation in the top ${TOP} for ${setHits} of ${Object.keys(labels).length}`);
+      hits += setHits;
+      total += Object.keys(labels).length;
     }
     console.log(`\n| resume | occupation | own occupation in top ${TOP} | top ${TOP} (occupation, score) |`);
     console.log('|---|---|---|---|');
     for (const row of rows) console.log(row);
-    console.log(`\nown occupation in the top ${TOP}: ${hits} of ${rows.length}`);
+    console.log(`\nown occupation in the top ${TOP}: ${hits} of ${total}`);
     await database.close();
   } finally {
     await chroma.stop();

@@ -1,16 +1,19 @@
 /**
- * Evaluates label-based skill extraction on the labelled resumes in test/fixtures/skills-eval.
+ * Evaluates skill extraction (the analyser: exact labels, occupations, matching in other words)
+ * on the labelled resumes: the tuning set (test/fixtures/skills-eval, which the rules were tuned
+ * on) and the held-out set (test/fixtures/skills-heldout, labelled before the extractor was run on
+ * it and never tuned on).
  *
- *   npx tsx scripts/evaluate-skills.ts [--ontology data/skills-ontology.json] [--runs 20] [--verbose] [--vector]
+ *   npx tsx scripts/evaluate-skills.ts [--set tuning|heldout|both] [--runs 20] [--verbose] [--vector]
  *
- * Prints a per-resume table and the overall micro/macro precision, recall and F1, the matcher's build
- * time, extraction time per resume (p50/p99 over --runs passes, after one warm-up pass), and the false
- * positives and negatives most frequent across resumes. --verbose also lists each resume's errors.
- * Texts are normalised as the resume pipeline does (normaliseText) before extraction. --vector
- * also scores extraction as uploads do it, with the vector step for unmatched phrases, against a
- * private Chroma child seeded with the ontology (about 30 s more).
+ * Per set: micro and macro precision, recall and F1, F1 per occupation family, false readings (an
+ * extracted skill a resume's traps.json says must not be read from a planted phrase), whether the
+ * labelled ESCO occupation is among the detected ones, and extraction time (p50/p99 over --runs
+ * passes after a warm-up; per resume and per 2-page text, without the vector step). --verbose lists
+ * each tuning resume's errors (never the held-out set's: it is not for tuning). --vector also scores
+ * extraction as uploads do it, with the vector step, against a private Chroma child (~30 s more).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,19 +22,148 @@ import { silentLogger } from '../src/logger';
 import { startChromaServer } from '../src/node/chroma-server';
 import { loadOntology } from '../src/node/skills-ontology';
 import { normaliseText } from '../src/services/documents/normalise';
+import { createSkillAnalyser, type SkillAnalyser } from '../src/services/skills/analyse';
 import { createHashingEmbedder } from '../src/services/skills/embedder';
-import { evaluateExtraction, mostFrequent } from '../src/services/skills/evaluate';
-import { createSkillMatcher } from '../src/services/skills/extract';
+import { evaluateExtraction, mostFrequent, prf } from '../src/services/skills/evaluate';
 import type { Ontology } from '../src/services/skills/ontology';
 import { seedOntology } from '../src/services/skills/seed';
 import { createSkillsService } from '../src/services/skills/skills';
 import { createVectorStore } from '../src/services/skills/vector-store';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = path.join(root, 'test/fixtures/skills-eval');
+export const evaluationSets = {
+  tuning: path.join(root, 'test/fixtures/skills-eval'),
+  heldout: path.join(root, 'test/fixtures/skills-heldout'),
+} as const;
+export type SetName = keyof typeof evaluationSets;
 
-interface Labels {
-  [file: string]: { occupation: string; skills: string[] };
+interface LabelEntry {
+  occupation: string;
+  esco_occupation?: string;
+  family: string;
+  skills: string[];
+}
+
+interface Trap {
+  phrase: string;
+  kind: string;
+  not: string[];
+}
+
+export interface LabelledSet {
+  name: SetName;
+  texts: Map<string, string>;
+  labels: Record<string, LabelEntry>;
+  /** File -> skill ids that must not be read (traps.json), with the trap's kind. */
+  traps: Map<string, Map<string, string>>;
+  gold: Record<string, string[]>;
+  unresolved: string[];
+}
+
+/** A labelled set, its labels resolved to skill ids the way the analyser resolves them. */
+export function loadLabelledSet(name: SetName, analyser: SkillAnalyser): LabelledSet {
+  const dir = evaluationSets[name];
+  const labels = JSON.parse(readFileSync(path.join(dir, 'labels.json'), 'utf8')) as Record<
+    string,
+    LabelEntry
+  >;
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
+  const texts = new Map(files.map((f) => [f, normaliseText(readFileSync(path.join(dir, f), 'utf8'))]));
+  const resolve = (label: string) => analyser.matcher.resolve(label, { derived: false });
+  const gold: Record<string, string[]> = {};
+  const unresolved: string[] = [];
+  for (const [file, entry] of Object.entries(labels)) {
+    gold[file] = [];
+    for (const label of entry.skills) {
+      const skill = resolve(label);
+      if (skill) gold[file].push(skill.id);
+      else unresolved.push(`${file}: ${label}`);
+    }
+  }
+  const traps = new Map<string, Map<string, string>>();
+  const trapsFile = path.join(dir, 'traps.json');
+  if (existsSync(trapsFile)) {
+    const raw = JSON.parse(readFileSync(trapsFile, 'utf8')) as Record<string, Trap[]>;
+    for (const [file, list] of Object.entries(raw)) {
+      const ids = new Map<string, string>();
+      for (const trap of list) {
+        for (const label of trap.not) {
+          const skill = resolve(label);
+          if (skill) ids.set(skill.id, trap.kind);
+          else unresolved.push(`${file} (trap): ${label}`);
+        }
+      }
+      traps.set(file, ids);
+    }
+  }
+  return { name, texts, labels, traps, gold, unresolved };
+}
+
+export interface SetResult {
+  micro: ReturnType<typeof prf>;
+  macro: { precision: number; recall: number; f1: number };
+  families: Map<string, ReturnType<typeof prf> & { resumes: number }>;
+  falseReadings: { file: string; id: string; kind: string }[];
+  /** Resumes whose labelled ESCO occupation is among those detected, of those labelled with one. */
+  occupationHits: {
+    hits: number;
+    labelled: number;
+    misses: { file: string; expected: string; got: string[] }[];
+  };
+  evaluation: ReturnType<typeof evaluateExtraction>;
+  predicted: Record<string, string[]>;
+}
+
+/** Runs the analyser over a set and scores it. */
+export function scoreSet(set: LabelledSet, analyser: SkillAnalyser): SetResult {
+  const predicted: Record<string, string[]> = {};
+  const detected: Record<string, string[]> = {};
+  for (const [file, text] of set.texts) {
+    const analysis = analyser.resume(text);
+    predicted[file] = analysis.skills.map((s) => s.id);
+    detected[file] = analysis.occupations.map((o) => o.title);
+  }
+  const evaluation = evaluateExtraction(predicted, set.gold);
+  const families = new Map<string, ReturnType<typeof prf> & { resumes: number }>();
+  const counts = new Map<string, { tp: number; fp: number; fn: number; resumes: number }>();
+  for (const d of evaluation.documents) {
+    const family = set.labels[d.document]?.family ?? 'unknown';
+    const c = counts.get(family) ?? { tp: 0, fp: 0, fn: 0, resumes: 0 };
+    c.tp += d.truePositives;
+    c.fp += d.falsePositives;
+    c.fn += d.falseNegatives;
+    c.resumes++;
+    counts.set(family, c);
+  }
+  for (const [family, c] of [...counts].sort())
+    families.set(family, { ...prf(c.tp, c.fp, c.fn), resumes: c.resumes });
+  const falseReadings: SetResult['falseReadings'] = [];
+  for (const [file, ids] of set.traps) {
+    for (const id of predicted[file] ?? []) {
+      const kind = ids.get(id);
+      if (kind) falseReadings.push({ file, id, kind });
+    }
+  }
+  const misses: SetResult['occupationHits']['misses'] = [];
+  let hits = 0;
+  let labelled = 0;
+  for (const [file, entry] of Object.entries(set.labels)) {
+    if (!entry.esco_occupation) continue;
+    labelled++;
+    if (detected[file]?.includes(entry.esco_occupation)) hits++;
+    else misses.push({ file, expected: entry.esco_occupation, got: detected[file] ?? [] });
+  }
+  return {
+    micro: evaluation.micro,
+    macro: evaluation.macro,
+    families,
+    falseReadings,
+    occupationHits: { hits, labelled, misses },
+    evaluation,
+    predicted,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -42,136 +174,107 @@ function percentile(sorted: number[], p: number): number {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
 
+function report(set: LabelledSet, result: SetResult, ontology: Ontology, verbose: boolean) {
+  const byId = new Map(ontology.skills.map((s) => [s.id, s]));
+  const name = (id: string) => byId.get(id)?.name ?? id;
+  console.log(`\n== ${set.name} set (${set.texts.size} resumes)\n`);
+  console.log(`${'resume'.padEnd(42)} ${'family'.padEnd(14)} gold pred  tp      P      R     F1`);
+  for (const d of result.evaluation.documents) {
+    const family = set.labels[d.document]?.family ?? '';
+    console.log(
+      `${d.document.padEnd(42)} ${family.padEnd(14)} ${String(d.truePositives + d.falseNegatives).padStart(4)} ${String(d.truePositives + d.falsePositives).padStart(4)} ${String(d.truePositives).padStart(3)} ${pct(d.precision)} ${pct(d.recall)} ${pct(d.f1)}`,
+    );
+    if (verbose && set.name === 'tuning') {
+      if (d.falsePositiveIds.length) console.log(`    FP: ${d.falsePositiveIds.map(name).join('; ')}`);
+      if (d.falseNegativeIds.length) console.log(`    FN: ${d.falseNegativeIds.map(name).join('; ')}`);
+    }
+  }
+  const m = result.micro;
+  console.log(
+    `\nMicro: P ${pct(m.precision)}  R ${pct(m.recall)}  F1 ${pct(m.f1)}  (tp ${m.truePositives}, fp ${m.falsePositives}, fn ${m.falseNegatives})`,
+  );
+  console.log(
+    `Macro: P ${pct(result.macro.precision)}  R ${pct(result.macro.recall)}  F1 ${pct(result.macro.f1)}`,
+  );
+  console.log('F1 by family:');
+  for (const [family, f] of result.families) {
+    console.log(
+      `  ${family.padEnd(15)} ${String(f.resumes).padStart(2)} resumes  F1 ${pct(f.f1)}  P ${pct(f.precision)}  R ${pct(f.recall)}`,
+    );
+  }
+  console.log(
+    `False readings (traps.json): ${result.falseReadings.length}${result.falseReadings.length ? ` — ${result.falseReadings.map((r) => `${r.file}: ${name(r.id)} (${r.kind})`).join('; ')}` : ''}`,
+  );
+  const o = result.occupationHits;
+  if (o.labelled > 0) {
+    console.log(`Labelled ESCO occupation among the detected ones: ${o.hits}/${o.labelled}`);
+    if (verbose && set.name === 'tuning')
+      for (const miss of o.misses)
+        console.log(`    ${miss.file}: ${miss.expected} — got ${miss.got.join(' | ')}`);
+  }
+  if (verbose && set.name === 'tuning') {
+    console.log('Most frequent false positives:');
+    for (const { id, count } of mostFrequent(
+      result.evaluation.documents.map((d) => d.falsePositiveIds),
+      15,
+    ))
+      console.log(`  ${String(count).padStart(2)}  ${name(id)}`);
+  }
+  if (set.unresolved.length) console.log(`Labels that resolve to no skill: ${set.unresolved.join('; ')}`);
+}
+
+function timings(texts: string[], analyser: SkillAnalyser, runs: number) {
+  const time = (inputs: string[]) => {
+    for (const t of inputs) analyser.resume(t);
+    const all: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      for (const t of inputs) {
+        const start = performance.now();
+        analyser.resume(t);
+        all.push(performance.now() - start);
+      }
+    }
+    return all.sort((a, b) => a - b);
+  };
+  const single = time(texts);
+  // A 2-page resume is ~4,000 characters: each resume joined with the next one.
+  const pairs = texts.map((t, i) => `${t}\n\n${texts[(i + 1) % texts.length]}`);
+  const double = time(pairs);
+  console.log(
+    `\nExtraction without the vector step (${runs} runs): per resume p50 ${percentile(single, 50).toFixed(2)} ms, p99 ${percentile(single, 99).toFixed(2)} ms; per 2-page text p50 ${percentile(double, 50).toFixed(2)} ms, p99 ${percentile(double, 99).toFixed(2)} ms`,
+  );
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
-      ontology: { type: 'string' },
+      set: { type: 'string', default: 'both' },
       runs: { type: 'string', default: '20' },
       verbose: { type: 'boolean', default: false },
       vector: { type: 'boolean', default: false },
     },
   });
+  const sets: SetName[] =
+    values.set === 'both' ? ['tuning', 'heldout'] : values.set === 'heldout' ? ['heldout'] : ['tuning'];
   const runs = Math.max(1, Number(values.runs) || 20);
-  const ontology = await loadOntology(values.ontology);
-  const byId = new Map(ontology.skills.map((s) => [s.id, s]));
-
-  const t0 = performance.now();
-  const matcher = createSkillMatcher(ontology);
-  const buildMs = performance.now() - t0;
-
-  const labels = JSON.parse(readFileSync(path.join(fixtures, 'labels.json'), 'utf8')) as Labels;
-  const files = readdirSync(fixtures)
-    .filter((f) => f.endsWith('.txt'))
-    .sort();
-  const texts = new Map(files.map((f) => [f, normaliseText(readFileSync(path.join(fixtures, f), 'utf8'))]));
-
-  const gold: Record<string, string[]> = {};
-  const unresolved: string[] = [];
-  for (const [file, entry] of Object.entries(labels)) {
-    gold[file] = [];
-    for (const label of entry.skills) {
-      const skill = matcher.resolve(label, { derived: false });
-      if (skill) gold[file].push(skill.id);
-      else unresolved.push(`${file}: ${label}`);
-    }
-  }
-
-  const predicted: Record<string, string[]> = {};
-  const times = new Map<string, number[]>(files.map((f) => [f, []]));
-  for (let run = -1; run < runs; run++) {
-    for (const file of files) {
-      const start = performance.now();
-      const result = matcher.match(texts.get(file)!);
-      const ms = performance.now() - start;
-      if (run >= 0) times.get(file)!.push(ms);
-      predicted[file] = result.skills.map((s) => s.id);
-    }
-  }
-
-  const evaluation = evaluateExtraction(predicted, gold);
-  const name = (id: string) => byId.get(id)?.name ?? id;
-
+  const ontology = await loadOntology();
+  const started = performance.now();
+  const analyser = createSkillAnalyser(ontology);
   console.log(
-    `Ontology ${ontology.version}: ${ontology.skills.length} skills; matcher ${JSON.stringify(matcher.stats)}`,
+    `Ontology ${ontology.version}: ${ontology.skills.length} skills, ${ontology.occupations.length} occupations; analyser built in ${(performance.now() - started).toFixed(0)} ms`,
   );
-  console.log(`Matcher build: ${buildMs.toFixed(0)} ms`);
-  console.log('');
-  console.log(
-    `${'resume'.padEnd(40)} ${'words'.padStart(5)} ${'gold'.padStart(4)} ${'pred'.padStart(4)} ${'tp'.padStart(3)}      P      R     F1  p50 ms`,
-  );
-  for (const d of evaluation.documents) {
-    const text = texts.get(d.document) ?? '';
-    const sorted = [...(times.get(d.document) ?? [])].sort((a, b) => a - b);
-    console.log(
-      `${d.document.padEnd(40)} ${String(text.split(/\s+/).length).padStart(5)} ${String(d.truePositives + d.falseNegatives).padStart(4)} ${String(d.truePositives + d.falsePositives).padStart(4)} ${String(d.truePositives).padStart(3)} ${pct(d.precision)} ${pct(d.recall)} ${pct(d.f1)} ${percentile(sorted, 50).toFixed(2).padStart(7)}`,
-    );
-    if (values.verbose) {
-      if (d.falsePositiveIds.length) console.log(`    FP: ${d.falsePositiveIds.map(name).join('; ')}`);
-      if (d.falseNegativeIds.length) console.log(`    FN: ${d.falseNegativeIds.map(name).join('; ')}`);
-    }
+  const texts: string[] = [];
+  for (const name of sets) {
+    const set = loadLabelledSet(name, analyser);
+    report(set, scoreSet(set, analyser), ontology, values.verbose ?? false);
+    texts.push(...set.texts.values());
+    if (values.vector) await evaluateWithVectorStep(ontology, set);
   }
-  const m = evaluation.micro;
-  console.log('');
-  console.log(
-    `Micro: P ${pct(m.precision)}  R ${pct(m.recall)}  F1 ${pct(m.f1)}  (tp ${m.truePositives}, fp ${m.falsePositives}, fn ${m.falseNegatives})`,
-  );
-  const a = evaluation.macro;
-  console.log(`Macro: P ${pct(a.precision)}  R ${pct(a.recall)}  F1 ${pct(a.f1)}`);
-  const all = [...times.values()].flat().sort((x, y) => x - y);
-  const chars = [...texts.values()].reduce((sum, t) => sum + t.length, 0) / Math.max(1, texts.size);
-  console.log(
-    `Extraction per resume (${runs} runs x ${files.length} resumes, mean ${chars.toFixed(0)} chars): p50 ${percentile(all, 50).toFixed(2)} ms, p99 ${percentile(all, 99).toFixed(2)} ms, max ${all.at(-1)?.toFixed(2)} ms`,
-  );
-
-  // The target is for a 2-page resume (~4,000 characters): time each resume joined with the next one.
-  const pairs = files.map((f, i) => `${texts.get(f)}\n\n${texts.get(files[(i + 1) % files.length]!)}`);
-  for (const t of pairs) matcher.match(t);
-  const pairTimes: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    for (const t of pairs) {
-      const start = performance.now();
-      matcher.match(t);
-      pairTimes.push(performance.now() - start);
-    }
-  }
-  pairTimes.sort((x, y) => x - y);
-  const pairChars = pairs.reduce((sum, t) => sum + t.length, 0) / Math.max(1, pairs.length);
-  console.log(
-    `Extraction per 2-page text (two resumes joined, mean ${pairChars.toFixed(0)} chars): p50 ${percentile(pairTimes, 50).toFixed(2)} ms, p99 ${percentile(pairTimes, 99).toFixed(2)} ms`,
-  );
-
-  const worst = [...evaluation.documents].sort((x, y) => x.f1 - y.f1).slice(0, 5);
-  console.log(`Worst F1: ${worst.map((d) => `${d.document} ${pct(d.f1).trim()}`).join(', ')}`);
-  console.log('');
-  console.log('Most frequent false positives (resumes):');
-  for (const { id, count } of mostFrequent(
-    evaluation.documents.map((d) => d.falsePositiveIds),
-    25,
-  )) {
-    console.log(`  ${String(count).padStart(2)}  ${name(id)}  [${id}]`);
-  }
-  console.log('Most frequent false negatives (resumes):');
-  for (const { id, count } of mostFrequent(
-    evaluation.documents.map((d) => d.falseNegativeIds),
-    25,
-  )) {
-    console.log(`  ${String(count).padStart(2)}  ${name(id)}  [${id}]`);
-  }
-  if (values.vector) await evaluateWithVectorStep(ontology, texts, gold, name);
-  if (unresolved.length) {
-    console.log('');
-    console.log(`Labels that resolve to no ontology skill (${unresolved.length}):`);
-    for (const u of unresolved) console.log(`  ${u}`);
-  }
+  timings(texts, analyser, runs);
 }
 
-/** Extraction as the upload pipeline runs it: labels, then Chroma for the unmatched phrases. */
-async function evaluateWithVectorStep(
-  ontology: Ontology,
-  texts: Map<string, string>,
-  gold: Record<string, string[]>,
-  name: (id: string) => string,
-) {
+/** Extraction as the upload pipeline runs it: the analyser, then Chroma for the unmatched phrases. */
+async function evaluateWithVectorStep(ontology: Ontology, set: LabelledSet) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jobmate-skills-eval-'));
   const chroma = await startChromaServer({ persistDir: dir });
   try {
@@ -187,28 +290,23 @@ async function evaluateWithVectorStep(
       logger: silentLogger,
     });
     const predicted: Record<string, string[]> = {};
-    const added: string[] = [];
-    for (const [file, text] of texts) {
+    for (const [file, text] of set.texts) {
       const { skills } = await service.extractFromResume(text);
       predicted[file] = skills.map((s) => s.skillId);
-      for (const s of skills)
-        if (s.method === 'vector') added.push(`${file}: "${s.evidence}" -> ${s.name} (${s.score})`);
     }
-    const m = evaluateExtraction(predicted, gold).micro;
-    console.log('');
+    const m = evaluateExtraction(predicted, set.gold).micro;
     console.log(
-      `With the vector step: P ${pct(m.precision)}  R ${pct(m.recall)}  F1 ${pct(m.f1)}  (tp ${m.truePositives}, fp ${m.falsePositives}, fn ${m.falseNegatives})`,
+      `With the vector step (${set.name}): P ${pct(m.precision)}  R ${pct(m.recall)}  F1 ${pct(m.f1)}  (tp ${m.truePositives}, fp ${m.falsePositives}, fn ${m.falseNegatives})`,
     );
-    console.log(`Vector matches (${added.length}):`);
-    for (const line of added) console.log(`  ${line}`);
-    void name;
   } finally {
     await chroma.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, exists, inArray, ne, notExists, sql } from 'drizzle-orm';
 import { type Database, type Db, runs } from './database';
-import type { ResumeSkill, SkillsStatus } from './skills';
+import type { ResumeSkill, SkillsStatus, StoredOccupation } from './skills';
 
 export interface Resume {
   id: string;
@@ -32,6 +32,7 @@ export interface NewResume {
   /** Found at upload; stored with the row so a resume never exists half-read. */
   skills?: ResumeSkill[];
   skillsStatus?: SkillsStatus;
+  occupations?: StoredOccupation[];
 }
 
 export interface ResumeStore {
@@ -60,7 +61,8 @@ export interface ResumeStore {
 
 export function createResumeStore(database: Database): ResumeStore {
   const { db, tables } = database;
-  const { resumes, resumeChunks, resumeSkills, pendingObjectDeletions, userProfiles } = tables;
+  const { resumes, resumeChunks, resumeSkills, resumeOccupations, pendingObjectDeletions, userProfiles } =
+    tables;
   const limits = { maxParameters: database.maxParameters };
   const columns = {
     id: resumes.id,
@@ -116,6 +118,7 @@ export function createResumeStore(database: Database): ResumeStore {
         content: chunk.content,
       }));
       const skillRows = (resume.skills ?? []).map((skill) => ({ resumeId: resume.id, ...skill }));
+      const occupationRows = (resume.occupations ?? []).map((o) => ({ resumeId: resume.id, ...o }));
       const results = await database.atomic((db) => [
         lockOwner(db, resume.userId),
         db
@@ -146,6 +149,7 @@ export function createResumeStore(database: Database): ResumeStore {
         ...runs(skillRows, { ...limits, perItem: 7, preferred: 150 }).map((rows) =>
           db.insert(resumeSkills).values(rows),
         ),
+        ...(occupationRows.length > 0 ? [db.insert(resumeOccupations).values(occupationRows)] : []),
       ]);
       const row = results[1][0];
       if (!row) throw new Error('insert into resumes returned no row');

@@ -14,6 +14,13 @@ export interface ResumeSkill {
   evidence: string;
 }
 
+/** An ESCO occupation detected in a resume or a job posting, with the detection's confidence. */
+export interface StoredOccupation {
+  occupationId: string;
+  title: string;
+  score: number;
+}
+
 /** A skill a job asks for; `weight` is how much it counts in a match score. */
 export interface JobSkill {
   skillId: string;
@@ -25,12 +32,27 @@ export interface JobSkill {
 export interface SkillStore {
   /** Best first. */
   resumeSkills(resumeId: string): Promise<ResumeSkill[]>;
-  replaceResumeSkills(resumeId: string, skills: ResumeSkill[], status: SkillsStatus): Promise<void>;
+  /** Skills, occupations and status replaced in one atomic write. */
+  replaceResumeSkills(
+    resumeId: string,
+    skills: ResumeSkill[],
+    status: SkillsStatus,
+    occupations?: StoredOccupation[],
+  ): Promise<void>;
+  /** Most likely first. */
+  resumeOccupations(resumeId: string): Promise<StoredOccupation[]>;
+  /** Most likely first. */
+  jobOccupations(jobId: number): Promise<StoredOccupation[]>;
+  jobOccupationsMany(jobIds: number[]): Promise<Map<number, StoredOccupation[]>>;
+  /** Jobs detected as any of these occupations (active or not), at most `limit`. */
+  jobsOfOccupations(occupationIds: string[], limit: number): Promise<number[]>;
   /** Heaviest first. */
   jobSkills(jobId: number): Promise<JobSkill[]>;
   jobSkillsMany(jobIds: number[]): Promise<Map<number, JobSkill[]>>;
-  /** Each job's skills replaced and its status set, all in one atomic write. */
-  replaceJobSkills(entries: { jobId: number; skills: JobSkill[]; status: SkillsStatus }[]): Promise<void>;
+  /** Each job's skills (and occupations, when given) replaced and its status set, all in one atomic write. */
+  replaceJobSkills(
+    entries: { jobId: number; skills: JobSkill[]; status: SkillsStatus; occupations?: StoredOccupation[] }[],
+  ): Promise<void>;
   /** Resumes whose skills are not complete yet, in id order after `afterId`. */
   pendingResumes(
     limit: number,
@@ -58,7 +80,14 @@ const BATCH = 150;
 
 export function createSkillStore(database: Database): SkillStore {
   const { db, tables } = database;
-  const { resumes, resumeSkills, jobs, jobSkills } = tables;
+  const { resumes, resumeSkills, resumeOccupations, jobs, jobSkills, jobOccupations } = tables;
+  const occupationColumns = {
+    occupationId: jobOccupations.occupationId,
+    title: jobOccupations.title,
+    score: jobOccupations.score,
+  };
+  const mostLikelyFirst = (a: StoredOccupation, b: StoredOccupation) =>
+    b.score - a.score || (a.occupationId < b.occupationId ? -1 : 1);
   const limits = { maxParameters: database.maxParameters };
   const jobSkillColumns = {
     skillId: jobSkills.skillId,
@@ -83,8 +112,9 @@ export function createSkillStore(database: Database): SkillStore {
       return rows.sort((a, b) => bestFirst(a, b, a.score, b.score));
     },
 
-    async replaceResumeSkills(resumeId, skills, status) {
+    async replaceResumeSkills(resumeId, skills, status, occupations) {
       const rows = skills.map((s) => ({ resumeId, ...s }));
+      const occupationRows = (occupations ?? []).map((o) => ({ resumeId, ...o }));
       await database.atomic((db) => [
         // The status first: its row lock (Postgres) queues a concurrent replace of the same
         // resume's skills until this one commits, so the two do not mix.
@@ -93,7 +123,56 @@ export function createSkillStore(database: Database): SkillStore {
         ...runs(rows, { ...limits, perItem: 7, preferred: BATCH }).map((part) =>
           db.insert(resumeSkills).values(part),
         ),
+        ...(occupations
+          ? [
+              db.delete(resumeOccupations).where(eq(resumeOccupations.resumeId, resumeId)),
+              ...(occupationRows.length > 0 ? [db.insert(resumeOccupations).values(occupationRows)] : []),
+            ]
+          : []),
       ]);
+    },
+
+    async resumeOccupations(resumeId) {
+      const rows = await db
+        .select({
+          occupationId: resumeOccupations.occupationId,
+          title: resumeOccupations.title,
+          score: resumeOccupations.score,
+        })
+        .from(resumeOccupations)
+        .where(eq(resumeOccupations.resumeId, resumeId));
+      return rows.sort(mostLikelyFirst);
+    },
+
+    async jobOccupations(jobId) {
+      const rows = await db
+        .select(occupationColumns)
+        .from(jobOccupations)
+        .where(eq(jobOccupations.jobId, jobId));
+      return rows.sort(mostLikelyFirst);
+    },
+
+    async jobOccupationsMany(jobIds) {
+      const byJob = new Map<number, StoredOccupation[]>(jobIds.map((id) => [id, []]));
+      for (let i = 0; i < jobIds.length; i += 500) {
+        const rows = await db
+          .select({ jobId: jobOccupations.jobId, ...occupationColumns })
+          .from(jobOccupations)
+          .where(inArray(jobOccupations.jobId, jobIds.slice(i, i + 500)));
+        for (const { jobId, ...occupation } of rows) byJob.get(jobId)?.push(occupation);
+      }
+      for (const list of byJob.values()) list.sort(mostLikelyFirst);
+      return byJob;
+    },
+
+    async jobsOfOccupations(occupationIds, limit) {
+      if (occupationIds.length === 0) return [];
+      const rows = await db
+        .selectDistinct({ jobId: jobOccupations.jobId })
+        .from(jobOccupations)
+        .where(inArray(jobOccupations.occupationId, occupationIds))
+        .limit(limit);
+      return rows.map((r) => r.jobId);
     },
 
     async jobSkills(jobId) {
@@ -119,6 +198,10 @@ export function createSkillStore(database: Database): SkillStore {
       if (entries.length === 0) return;
       const ids = entries.map((e) => e.jobId);
       const rows = entries.flatMap((e) => e.skills.map((s) => ({ jobId: e.jobId, ...s })));
+      const withOccupations = entries.filter((e) => e.occupations !== undefined);
+      const occupationRows = withOccupations.flatMap((e) =>
+        (e.occupations ?? []).map((o) => ({ jobId: e.jobId, ...o })),
+      );
       const idRuns = (jobIds: number[]) => runs(jobIds, { ...limits, perItem: 1, fixed: 1, preferred: 500 });
       await database.atomic((db) => [
         // Statuses first, as for a resume: the jobs' row locks queue concurrent replaces.
@@ -130,6 +213,12 @@ export function createSkillStore(database: Database): SkillStore {
         ...idRuns(ids).map((part) => db.delete(jobSkills).where(inArray(jobSkills.jobId, part))),
         ...runs(rows, { ...limits, perItem: 5, preferred: BATCH }).map((part) =>
           db.insert(jobSkills).values(part),
+        ),
+        ...idRuns(withOccupations.map((e) => e.jobId)).map((part) =>
+          db.delete(jobOccupations).where(inArray(jobOccupations.jobId, part)),
+        ),
+        ...runs(occupationRows, { ...limits, perItem: 4, preferred: BATCH }).map((part) =>
+          db.insert(jobOccupations).values(part),
         ),
       ]);
     },

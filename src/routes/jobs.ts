@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Clock } from '../clock';
 import type { Job, JobChanges, JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
-import type { JobSkill, SkillStore } from '../db/skills';
+import type { JobSkill, SkillStore, StoredOccupation } from '../db/skills';
 import { ApiError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
@@ -26,6 +26,7 @@ import { scoreMatch } from '../services/skills/match';
 import { recommendJobs } from '../services/skills/recommend';
 import type { SkillsService } from '../services/skills/skills';
 import { declaredTooLarge, idleLimit, limitBytes } from '../streams';
+import { OccupationSchema, toOccupation } from './skills';
 
 export interface JobRoutesDeps {
   guard: AuthGuard;
@@ -91,6 +92,7 @@ const JobSchema = JobSummarySchema.extend({
   currency: z.string().nullable(),
   remote: z.boolean(),
   skills: z.array(z.object({ id: z.string(), name: z.string() })),
+  occupations: z.array(OccupationSchema),
 }).openapi('Job');
 
 const SkillRefSchema = z.object({ id: z.string(), name: z.string(), type: z.string() });
@@ -102,13 +104,17 @@ const MatchSchema = z
     score: z.number().int().min(0).max(100),
     matched_skills: z.array(
       SkillRefSchema.extend({
-        match: z.enum(['exact', 'related']).openapi({
-          description: 'exact: the resume shows it; related: it shows `via`, a related skill (half credit)',
-        }),
-        via: z.object({ id: z.string(), name: z.string() }).optional(),
+        match: z.literal('exact').openapi({ description: 'the resume shows this skill' }),
       }),
     ),
-    missing_skills: z.array(SkillRefSchema),
+    missing_skills: z.array(
+      SkillRefSchema.extend({
+        closest: z.object({ id: z.string(), name: z.string() }).optional().openapi({
+          description:
+            'a related skill the resume shows (half credit in the score); the job skill itself is still missing',
+        }),
+      }),
+    ),
   })
   .openapi('JobMatch');
 
@@ -158,7 +164,11 @@ const toSummary = (job: Job): z.infer<typeof JobSummarySchema> => ({
   created_at: job.createdAt.toISOString(),
 });
 
-const toJob = (job: Job, skills: readonly JobSkill[]): z.infer<typeof JobSchema> => ({
+const toJob = (
+  job: Job,
+  skills: readonly JobSkill[],
+  occupations: readonly StoredOccupation[],
+): z.infer<typeof JobSchema> => ({
   ...toSummary(job),
   updated_at: job.updatedAt.toISOString(),
   source: job.source,
@@ -169,6 +179,7 @@ const toJob = (job: Job, skills: readonly JobSkill[]): z.infer<typeof JobSchema>
   currency: job.currency,
   remote: job.remote,
   skills: skills.map((s) => ({ id: s.skillId, name: s.name })),
+  occupations: occupations.map(toOccupation),
 });
 
 function toChanges(patch: JobPatch): JobChanges {
@@ -215,7 +226,16 @@ export function jobRoutes(deps: JobRoutesDeps) {
         });
       }
     }
-    return toJob(job, await skillStore.jobSkills(job.id));
+    return jobWithSkills(job);
+  }
+
+  /** A job as the API shows it, with its skills and occupations as stored. */
+  async function jobWithSkills(job: Job) {
+    const [skills, occupations] = await Promise.all([
+      skillStore.jobSkills(job.id),
+      skillStore.jobOccupations(job.id),
+    ]);
+    return toJob(job, skills, occupations);
   }
 
   /** The caller's resume for matching: the one asked for, else the default one. */
@@ -361,13 +381,14 @@ export function jobRoutes(deps: JobRoutesDeps) {
           if (!deps.skills)
             throw new ApiError(503, 'vector_store_unavailable', 'Recommendations need the vector store');
           const resume = await resumeFor(c.var.user.id, undefined);
-          const [withText, resumeSkills] = await Promise.all([
+          const [withText, resumeSkills, occupations] = await Promise.all([
             deps.resumes.get(c.var.user.id, resume.id),
             skillStore.resumeSkills(resume.id),
+            skillStore.resumeOccupations(resume.id),
           ]);
           const ranked = await recommendJobs(
             { skills: deps.skills, skillStore, jobs },
-            { text: withText?.text ?? '', skills: resumeSkills },
+            { text: withText?.text ?? '', skills: resumeSkills, occupations },
             limit,
           );
           return c.json({ jobs: ranked.map(({ job, score }) => ({ ...toSummary(job), score })) }, 200);
@@ -381,7 +402,9 @@ export function jobRoutes(deps: JobRoutesDeps) {
           summary: 'How well a resume (default: the caller’s default one) covers a job’s skills',
           description:
             'Score 0-100: the weighted share of the job’s skills the resume shows, with half credit for a ' +
-            'related skill. A job whose skills are not read yet scores 0 with empty lists.',
+            'related skill. Only skills the resume shows are matched; a job skill the resume has only ' +
+            'something related to is missing, with `closest` naming it. A job whose skills are not read yet ' +
+            'scores 0 with empty lists.',
           security: bearerSecurity,
           middleware: [deps.guard({ hydrate: true })] as const,
           request: { params: JobIdParams, query: MatchQuerySchema },
@@ -434,7 +457,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
         async (c) => {
           const job = await jobs.get(c.req.valid('param').id);
           if (!job) throw notFound('Job');
-          return c.json(toJob(job, await skillStore.jobSkills(job.id)), 200);
+          return c.json(await jobWithSkills(job), 200);
         },
       )
       .openapi(
@@ -483,7 +506,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
           const job = await jobs.update(id, changes, clock.now());
           if (!job) throw notFound('Job');
           if (changes.title === undefined && changes.description === undefined) {
-            return c.json(toJob(job, await skillStore.jobSkills(job.id)), 200);
+            return c.json(await jobWithSkills(job), 200);
           }
           return c.json(await withSkills(job), 200);
         },

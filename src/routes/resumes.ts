@@ -25,6 +25,7 @@ import type { UserLimits } from '../services/limits';
 import { maxResumeBytes, type ResumePipeline } from '../services/resumes/pipeline';
 import { contentDisposition, type ObjectStorage } from '../services/storage/storage';
 import { declaredTooLarge, idleLimit, limitBytes, readAll } from '../streams';
+import { OccupationSchema, toOccupation } from './skills';
 
 export interface ResumeRoutesDeps {
   guard: AuthGuard;
@@ -70,11 +71,18 @@ const ResumeSchema = z
   })
   .openapi('Resume');
 
-const SkillSchema = z.object({ id: z.string(), name: z.string(), score: z.number() });
+const SkillSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  score: z.number(),
+  evidence: z.string().openapi({ description: 'the text the skill was read from (at most 200 characters)' }),
+});
 
-const ResumeDetailSchema = ResumeSchema.extend({ text: z.string(), skills: z.array(SkillSchema) }).openapi(
-  'ResumeDetail',
-);
+const ResumeDetailSchema = ResumeSchema.extend({
+  text: z.string(),
+  skills: z.array(SkillSchema),
+  occupations: z.array(OccupationSchema),
+}).openapi('ResumeDetail');
 
 const UploadResultSchema = z
   .object({
@@ -85,6 +93,7 @@ const UploadResultSchema = z
     s3_key: z.string(),
     bucket: z.string(),
     skills: z.array(SkillSchema),
+    occupations: z.array(OccupationSchema),
   })
   .openapi('ResumeUpload');
 
@@ -105,6 +114,7 @@ const toSkill = (s: ResumeSkill): z.infer<typeof SkillSchema> => ({
   id: s.skillId,
   name: s.name,
   score: s.score,
+  evidence: s.evidence,
 });
 
 const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
@@ -160,7 +170,7 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
 
   async function upload(request: Request, userId: number): Promise<z.infer<typeof UploadResultSchema>> {
     const file = await readUpload(request, deps.idleTimeoutMs);
-    const { resume, chunks, skills } = await pipeline.upload(userId, {
+    const { resume, chunks, skills, occupations } = await pipeline.upload(userId, {
       name: file.filename,
       bytes: file.bytes,
     });
@@ -174,6 +184,7 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       s3_key: resume.storageKey,
       bucket: resume.bucket,
       skills: skills.map(toSkill),
+      occupations: occupations.map(toOccupation),
     };
   }
 
@@ -276,8 +287,19 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       async (c) => {
         const resume = await resumes.get(c.var.user.id, c.req.valid('param').id);
         if (!resume) throw notFound('Resume');
-        const skills = await deps.skillStore.resumeSkills(resume.id);
-        return c.json({ ...toResume(resume), text: resume.text, skills: skills.map(toSkill) }, 200);
+        const [skills, occupations] = await Promise.all([
+          deps.skillStore.resumeSkills(resume.id),
+          deps.skillStore.resumeOccupations(resume.id),
+        ]);
+        return c.json(
+          {
+            ...toResume(resume),
+            text: resume.text,
+            skills: skills.map(toSkill),
+            occupations: occupations.map(toOccupation),
+          },
+          200,
+        );
       },
     )
     .openapi(

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { StoredOccupation } from '../db/skills';
 import { ApiError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
 import { authErrorResponses, bearerSecurity, createRouter, errorResponse, jsonResponse } from '../openapi';
@@ -7,6 +8,23 @@ import type { SkillsService } from '../services/skills/skills';
 const SearchQuerySchema = z.object({
   q: z.string().trim().min(1).max(200).openapi({ description: 'Words of a skill, a tool or a synonym' }),
   limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+/** An ESCO occupation a resume or a job posting is about, most likely first. */
+export const OccupationSchema = z
+  .object({
+    id: z.string().openapi({ description: 'ESCO occupation id (esco:<uuid>)' }),
+    title: z.string().openapi({ example: 'plumber' }),
+    score: z
+      .number()
+      .openapi({ description: 'how sure the detection is, 0..1 (the scores of a list add up to 1)' }),
+  })
+  .openapi('Occupation');
+
+export const toOccupation = (o: StoredOccupation): z.infer<typeof OccupationSchema> => ({
+  id: o.occupationId,
+  title: o.title,
+  score: o.score,
 });
 
 const SkillHitSchema = z

@@ -13,13 +13,13 @@ describe('createWorkerMatching (the skills thread)', () => {
   afterAll(() => worker.close());
 
   it('finds exactly what matching in this thread finds, for a resume and for jobs', async () => {
-    expect(await worker.matchResume(sampleResumeText)).toEqual(await local.matchResume(sampleResumeText));
+    expect(await worker.analyseResume(sampleResumeText)).toEqual(await local.analyseResume(sampleResumeText));
     const jobs = [
       { title: 'Senior Go Developer', description: 'Go, PostgreSQL and Kubernetes on AWS.' },
       { title: 'Registered Nurse - ICU', description: 'Administer medication; patient care.' },
     ];
-    const found = await worker.matchJobs(jobs);
-    expect(found).toEqual(await local.matchJobs(jobs));
+    const found = await worker.analyseJobs(jobs);
+    expect(found).toEqual(await local.analyseJobs(jobs));
     expect(found[0]?.skills.map((s) => s.name)).toContain('Go');
   });
 

@@ -215,6 +215,7 @@ interface SkillRef {
 }
 interface ResumeSkillBody extends SkillRef {
   score: number;
+  evidence: string;
 }
 interface UploadBody {
   resume_id: string;
@@ -234,8 +235,8 @@ interface MatchBody {
   job_id: number;
   resume_id: string;
   score: number;
-  matched_skills: (SkillRef & { type: string; match: 'exact' | 'related'; via?: SkillRef })[];
-  missing_skills: (SkillRef & { type: string })[];
+  matched_skills: (SkillRef & { type: string; match: 'exact' })[];
+  missing_skills: (SkillRef & { type: string; closest?: SkillRef })[];
 }
 interface RecommendedBody {
   jobs: { id: number; title: string; score: number }[];
@@ -501,10 +502,11 @@ describe.each(databaseKinds)('skills on %s', (kind) => {
   });
 
   describe('resume skills', () => {
-    it('reads the obvious skills of a TXT resume, as {id, name, score}, best first', () => {
+    it('reads the obvious skills of a TXT resume, as {id, name, score, evidence}, best first', () => {
       expect(names(aliceResume.skills)).toEqual(expect.arrayContaining(obviousSkills));
       for (const skill of aliceResume.skills) {
-        expect(Object.keys(skill).sort()).toEqual(['id', 'name', 'score']);
+        expect(Object.keys(skill).sort()).toEqual(['evidence', 'id', 'name', 'score']);
+        expect(softwareResume).toContain(skill.evidence);
         expect(skill.id).toMatch(/^(esco|onet):/);
         expect(skill.score).toBeGreaterThan(0);
         expect(skill.score).toBeLessThanOrEqual(1);
@@ -623,6 +625,22 @@ describe.each(databaseKinds)('skills on %s', (kind) => {
       expect(body.matched_skills).toEqual([]);
       expect(names(body.missing_skills).sort()).toEqual(names(nursing.skills).sort());
       expect(body.missing_skills.length).toBeGreaterThan(0);
+    });
+
+    it('a related skill earns partial credit but never counts as matched: Kubernetes stays missing, closest Docker', async () => {
+      const user = await newUser();
+      const resume = await uploadOk(user, 'Dana Ops\nSkills: Python, SQL, Docker\n');
+      const job = await createJob(
+        { title: 'Platform Engineer', description: 'Skills: Python, Kubernetes.' },
+        'software',
+      );
+      const body = (await (await match(user, job.id, resume.resume_id)).json()) as MatchBody;
+      expect(names(body.matched_skills)).toEqual(expect.arrayContaining(['Python (computer programming)']));
+      expect(names(body.matched_skills)).not.toContain('Kubernetes');
+      const kubernetes = body.missing_skills.find((s) => s.name === 'Kubernetes');
+      expect(kubernetes?.closest?.name).toBe('Docker');
+      expect(body.score).toBeGreaterThan(0);
+      expect(body.score).toBeLessThan(100);
     });
 
     it('uses the resume named by resume_id', async () => {

@@ -335,6 +335,16 @@ Backend Developer, Acme, 2019 - 2024
       expect(other.score).toBe(0);
       expect(other.matched_skills).toEqual([]);
       expect(other.missing_skills.length).toBe(nursing.skills.length);
+      // Only skills the resume shows are matched; the rest carry `closest` when it shows a related one.
+      expect(body.matched_skills.every((s) => s.match === 'exact')).toBe(true);
+    });
+
+    it('GET /api/jobs/:id answers the occupations read from the title', async () => {
+      const job = await expectJson<JobBody & { occupations: { title: string; score: number }[] }>(
+        await api(`/api/jobs/${nursing.id}`, { as: 'jobs' }),
+        200,
+      );
+      expect(job.occupations.map((o) => o.title)).toContain('nurse responsible for general care');
     });
 
     it('match: 404 for no such job, an unknown or another user’s resume, no resume at all; 400 for a bad id', async () => {

@@ -28,7 +28,8 @@ interface ResumeBody {
 }
 interface DetailBody extends ResumeBody {
   text: string;
-  skills: { id: string; name: string; score: number }[];
+  skills: { id: string; name: string; score: number; evidence: string }[];
+  occupations: { id: string; title: string; score: number }[];
 }
 
 const encoder = new TextEncoder();
@@ -101,7 +102,13 @@ describe(`resumes on ${where} with radosgw`, () => {
         'Kubernetes',
       ]),
     );
-    for (const skill of detail.skills) expect(Object.keys(skill).sort()).toEqual(['id', 'name', 'score']);
+    for (const skill of detail.skills) {
+      expect(Object.keys(skill).sort()).toEqual(['evidence', 'id', 'name', 'score']);
+      expect(softwareResume).toContain(skill.evidence);
+    }
+    // Occupations read from the headline and role titles, with the skills.
+    expect(detail.occupations.length).toBeGreaterThan(0);
+    expect(detail.occupations[0]?.title).toMatch(/developer|engineer/);
     // The upload answered with the same skills.
     expect(txt.skills).toEqual(detail.skills);
 

@@ -144,6 +144,37 @@ export const resumeSkills = pgTable(
   (t) => [primaryKey({ columns: [t.resumeId, t.skillId] })],
 );
 
+/** ESCO occupations a resume is about (detected from its titles and skills), most likely first. */
+export const resumeOccupations = pgTable(
+  'resume_occupations',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    occupationId: text('occupation_id').notNull(),
+    title: text('title').notNull(),
+    score: doublePrecision('score').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.occupationId] })],
+);
+
+/** ESCO occupations a job posting is (from its title and skills): recommendations look jobs up by them. */
+export const jobOccupations = pgTable(
+  'job_occupations',
+  {
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    occupationId: text('occupation_id').notNull(),
+    title: text('title').notNull(),
+    score: doublePrecision('score').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.occupationId] }),
+    index('job_occupations_occupation_idx').on(t.occupationId, t.jobId),
+  ],
+);
+
 /** Skills a job asks for; `weight` is how much each counts in a match score. */
 export const jobSkills = pgTable(
   'job_skills',

@@ -145,6 +145,37 @@ export const jobSkills = sqliteTable(
   (t) => [primaryKey({ columns: [t.jobId, t.skillId] }), index('job_skills_skill_idx').on(t.skillId)],
 );
 
+/** ESCO occupations a resume is about (detected from its titles and skills), most likely first. */
+export const resumeOccupations = sqliteTable(
+  'resume_occupations',
+  {
+    resumeId: text('resume_id')
+      .notNull()
+      .references(() => resumes.id, { onDelete: 'cascade' }),
+    occupationId: text('occupation_id').notNull(),
+    title: text('title').notNull(),
+    score: real('score').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resumeId, t.occupationId] })],
+);
+
+/** ESCO occupations a job posting is (from its title and skills): recommendations look jobs up by them. */
+export const jobOccupations = sqliteTable(
+  'job_occupations',
+  {
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    occupationId: text('occupation_id').notNull(),
+    title: text('title').notNull(),
+    score: real('score').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.occupationId] }),
+    index('job_occupations_occupation_idx').on(t.occupationId, t.jobId),
+  ],
+);
+
 /** Objects whose deletion failed after a failed upload or a delete; retried until they are gone. */
 export const pendingObjectDeletions = sqliteTable('pending_object_deletions', {
   storageKey: text('storage_key').primaryKey(),

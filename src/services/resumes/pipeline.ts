@@ -1,11 +1,11 @@
 import type { Clock } from '../../clock';
 import type { Resume, ResumeStore } from '../../db/resumes';
-import type { ResumeSkill } from '../../db/skills';
+import type { ResumeSkill, StoredOccupation } from '../../db/skills';
 import { ApiError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import { type DocumentKind, detectDocumentKind } from '../documents/detect';
 import { type DocumentReader, inlineDocumentReader } from '../documents/reader';
-import type { SkillsService } from '../skills/skills';
+import type { ReadSkills, SkillsService } from '../skills/skills';
 import type { ObjectStorage } from '../storage/storage';
 
 export const maxResumeBytes = 10 * 1024 * 1024;
@@ -90,7 +90,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
     async upload(
       userId: number,
       file: UploadedFile,
-    ): Promise<{ resume: Resume; chunks: number; skills: ResumeSkill[] }> {
+    ): Promise<{ resume: Resume; chunks: number; skills: ResumeSkill[]; occupations: StoredOccupation[] }> {
       if (file.bytes.byteLength > maxResumeBytes) {
         throw new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
       }
@@ -99,9 +99,9 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       // The reader may take the bytes to another thread and hand them back: `bytes` from here on.
       const { text, chunks, bytes } = await reader.read(kind, file.bytes);
       // Chroma down is not a failure here: exact-label skills, marked partial for completion later.
-      const found = deps.skills
+      const found: ReadSkills<ResumeSkill> = deps.skills
         ? await deps.skills.extractFromResume(text)
-        : { skills: [], status: 'pending' as const };
+        : { skills: [], status: 'pending', occupations: [] };
 
       const id = newId();
       const storageKey = ['resumes', String(userId), `${id}.${kind}`].map(encodeURIComponent).join('/');
@@ -123,10 +123,11 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
             chunks,
             skills: found.skills,
             skillsStatus: found.status,
+            occupations: found.occupations,
           },
           clock.now(),
         );
-        return { resume, chunks: chunks.length, skills: found.skills };
+        return { resume, chunks: chunks.length, skills: found.skills, occupations: found.occupations };
       } catch (err) {
         await removeObject(storageKey, 'the database write failed');
         throw err;

@@ -36,6 +36,7 @@ export function createSkillsBackfill(deps: {
       title: job.title,
       skills: extracted[i]?.skills ?? ([] as JobSkill[]),
       status: extracted[i]?.status ?? ('partial' as SkillsStatus),
+      occupations: extracted[i]?.occupations ?? [],
     }));
     try {
       await skills.indexJobs(entries);
@@ -56,8 +57,8 @@ export function createSkillsBackfill(deps: {
       const batch = await store.pendingResumes(batchSize, afterResume);
       if (batch.length === 0) break;
       for (const resume of batch) {
-        const { skills: found, status } = await skills.extractFromResume(resume.text);
-        await store.replaceResumeSkills(resume.id, found, status);
+        const { skills: found, status, occupations } = await skills.extractFromResume(resume.text);
+        await store.replaceResumeSkills(resume.id, found, status, occupations);
         result.resumes++;
         if (status !== 'complete') result.partial++;
       }

@@ -117,8 +117,15 @@ interface AmbiguousRule {
 
 /** Labels that are ordinary words (or letters) at least as often as they are skills. */
 const AMBIGUOUS: AmbiguousRule[] = [
-  // One-letter languages: "C", "R", "D", but also "grade C", "vitamin D", "Plan B".
-  { labels: ['c', 'r', 'd', 'j', 'k', 'q', 'b', 'e', 'f', 'g', 's', 't', 'v', 'x'], need: 'tech' },
+  // One-letter languages: "C", "R", "D", but also "grade C", "vitamin D", "Plan B", and units:
+  // "±0.5 °C", "40 F", "C-section".
+  {
+    labels: ['c', 'r', 'd', 'j', 'k', 'q', 'b', 'e', 'f', 'g', 's', 't', 'v', 'x'],
+    need: 'tech',
+    before:
+      /(?:[°º]|\d)\s*$|\b(?:vitamin|grade|plan|type|class|level|hepatitis|size|category|section|zone|block|unit|part|phase|tier|group|blood|hep)\s*$/i,
+    after: /^-(?:section|suite|level|class|grade)\b/i,
+  },
   // Go (the language) vs "go live", "go-to-market", "Go/No-Go".
   {
     labels: ['go'],
@@ -923,7 +930,7 @@ export function overlapIndex(spans: ReadonlyArray<readonly [number, number]>) {
 }
 
 /** "Python (computer programming)" -> "Python"; the name itself when it has no such ending. */
-function withoutTrailingParenthetical(name: string): string {
+export function withoutTrailingParenthetical(name: string): string {
   const trimmed = name.trimEnd();
   if (!trimmed.endsWith(')')) return name.trim();
   const open = trimmed.lastIndexOf('(');
@@ -1104,7 +1111,7 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
       };
       if (entry.caps && !capsOk(i)) continue;
       if (entry.rule && vetoed(entry.rule, text, cand)) continue;
-      if (!allowedHere(cand, skills)) continue;
+      if (!allowedHere(cand, skills, text, tokens)) continue;
       if (loose) {
         // A verb-object match never hides what lies between; the scan goes on after the verb.
         if (!entry.need) candidates.push(cand);
@@ -1116,6 +1123,11 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
     }
     i++;
   }
+
+  // "No experience with Kubernetes", "never used AutoCAD": what a resume says it lacks is not a skill.
+  const affirmed = candidates.filter((c) => !negated(tokens, c.from));
+  candidates.length = 0;
+  candidates.push(...affirmed);
 
   const strong = candidates.filter((c) => !c.entry.need);
   const accepted: Array<Candidate & { evidenced: boolean }> = strong.map((c) => ({ ...c, evidenced: false }));
@@ -1140,6 +1152,7 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
         prev.score = score;
         prev.method = method;
       }
+      prev.technical ||= technicalContext(c, tokens);
       continue;
     }
     byId.set(s.id, {
@@ -1149,6 +1162,7 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
       score,
       method,
       span: { start: c.start, end: c.end, text: text.slice(c.start, c.end) },
+      technical: technicalContext(c, tokens),
     });
   }
 
@@ -1158,15 +1172,95 @@ function matchText(text: string, dict: Dictionary, kind: 'resume' | 'job'): Skil
   };
 }
 
+/** Words that deny what follows in their clause. Compared after `normToken`. */
+const NEGATION_CUES = new Set(
+  [
+    'no',
+    'not',
+    'never',
+    'without',
+    'none',
+    'nor',
+    'neither',
+    'lack',
+    'lacking',
+    'unfamiliar',
+    'cannot',
+    'cant',
+    'dont',
+    'doesnt',
+    'didnt',
+    'havent',
+    'hasnt',
+    'hadnt',
+    'isnt',
+    'arent',
+    'wasnt',
+    'werent',
+    'wont',
+  ].map((w) => normToken(w)),
+);
+/** Words that end a denial's reach inside a sentence ("no Java, but Go every day"). */
+const CONTRAST = new Set(
+  ['but', 'however', 'although', 'though', 'whereas', 'while', 'instead', 'yet'].map((w) => normToken(w)),
+);
+/**
+ * Tokens a denial reaches forward: "I have no hands-on experience with Kubernetes" is four, "I
+ * have not written native Android code in Kotlin" six. A clause break or a contrast word ends
+ * it sooner.
+ */
+const NEGATION_REACH = 8;
+
+/**
+ * True when the token at `from` lies in a denied clause: a negation cue at most NEGATION_REACH
+ * tokens before it, with no sentence or line break and no contrast word in between ("not yet"
+ * stays a denial; "not only" is none).
+ */
+function negated(tokens: Token[], from: number): boolean {
+  for (let k = from; k >= 0 && from - k <= NEGATION_REACH; k--) {
+    const t = tokens[k]!;
+    if (k < from) {
+      if (CONTRAST.has(t.norm) && !(t.norm === 'yet' && NEGATION_CUES.has(tokens[k - 1]?.norm ?? ''))) {
+        return false;
+      }
+      if (NEGATION_CUES.has(t.norm)) {
+        const next = tokens[k + 1];
+        if (t.norm === 'not' && next?.norm === 'only') return false;
+        // "No. 1 in sales", "No 2" are numbers, not denials.
+        if (t.norm === 'no' && next && /^\d/.test(next.raw)) return false;
+        return true;
+      }
+    }
+    // A break before this token ends the clause the denial could reach from further back.
+    if (t.gap === 'hard') return false;
+  }
+  return false;
+}
+
 /** Where a label may not count whatever its evidence: employer lines, degree subjects. */
-function allowedHere(c: Candidate, skills: OntologySkill[]): boolean {
+function allowedHere(c: Candidate, skills: OntologySkill[], text: string, tokens: Token[]): boolean {
   const s = skills[c.entry.skill]!;
   // An inline label ("CI/CD: GitLab CI, Jenkins") names a category: a technology at most.
   if (c.start < c.line.contentStart) return s.type === 'technology' && !c.entry.need;
   if (s.type === 'technology') return true;
   if (c.line.dated && !c.line.skills) return false;
+  // A one-word subject or language before a capitalised name is part of the name: "Latin
+  // America", "English Channel", "Physics Olympiad" (in prose; a Skills list is no prose).
+  const prose =
+    !c.line.skills && !c.line.languages && !c.line.listLike && !c.line.titleCase && !c.line.allCaps;
+  if (c.to - c.from === 1 && prose && !s.sources.includes('onet') && properNameFollows(c, text, tokens)) {
+    return false;
+  }
   if (s.type === 'knowledge' && c.line.section && EDUCATION_SECTION.test(c.line.section)) return false;
   return true;
+}
+
+/** A capitalised word right after a capitalised one-word match: "Latin America". */
+function properNameFollows(c: Candidate, text: string, tokens: Token[]): boolean {
+  const word = tokens[c.from]!;
+  const next = tokens[c.to];
+  if (!next || text.slice(word.end, next.start) !== ' ') return false;
+  return /^\p{Lu}/u.test(word.raw) && /^\p{Lu}\p{Ll}/u.test(next.raw);
 }
 
 function lineFinder(lines: LineInfo[]): (offset: number) => LineInfo {
@@ -1200,6 +1294,10 @@ function hasEvidence(
   const line = c.line;
   if (need === 'language') {
     if (line.languages) return true;
+    // "Latin America", "French Riviera", "English Premier League": a place or a name, not a language.
+    const next = tokens[c.to];
+    const joined = next !== undefined && text.slice(tokens[c.to - 1]!.end, next.start) === ' ';
+    if (joined && /^\p{Lu}/u.test(next.raw) && !line.allCaps && !line.titleCase) return false;
     if (LANGUAGE_EVIDENCE.test(text.slice(line.start, line.end))) return true;
     return all.some((o) => o !== c && o.entry.language && o.line === line);
   }
@@ -1212,10 +1310,16 @@ function hasEvidence(
     if (properNoun) return true;
   }
   // Technical context: a skills list, another technology in the same list or close by, a trigger word.
-  if (line.skills) return true;
   if (line.listLike && strong.some((o) => o.line === line && skills[o.entry.skill]!.type === 'technology')) {
     return true;
   }
+  return technicalContext(c, tokens);
+}
+
+/** A Skills-like section or label, or a trigger word ("programming", "framework") within 3 words. */
+function technicalContext(c: Candidate, tokens: Token[]): boolean {
+  const line = c.line;
+  if (line.skills) return true;
   for (let k = Math.max(0, c.from - 3); k < Math.min(tokens.length, c.to + 3); k++) {
     if (k >= c.from && k < c.to) continue;
     const t = tokens[k]!;

@@ -4,19 +4,23 @@ import type { Embedder } from './embedder';
 /** Credit for a job skill the resume does not show but shows a related one of (ESCO/O*NET relations). */
 export const RELATED_CREDIT = 0.5;
 
+/** A job skill the resume shows. */
 export interface MatchedSkill {
   id: string;
   name: string;
   type: string;
-  /** `exact`: the resume shows this skill; `related`: it shows `via`, a related one (half credit). */
-  match: 'exact' | 'related';
-  via?: { id: string; name: string };
+  match: 'exact';
 }
 
+/**
+ * A job skill the resume does not show. When it shows a related skill, `closest` names it: the
+ * job seeker has something near (half credit in the score), not the skill itself.
+ */
 export interface MissingSkill {
   id: string;
   name: string;
   type: string;
+  closest?: { id: string; name: string };
 }
 
 export interface MatchResult {
@@ -33,6 +37,10 @@ export interface MatchResult {
  * shows it, half when the resume shows a related skill, not at all otherwise. So a resume with
  * every job skill scores 100, one with none of them (nor related ones) 0, and adding a skill to
  * a resume can only raise a credit, never lower the score. A job without skills scores 0.
+ *
+ * Only skills the resume shows are `matched`: a related one earns partial credit but the job skill
+ * stays `missing`, with the related skill as `closest` ("you have Docker, the job asks for
+ * Kubernetes"), never reported as if the job seeker had it.
  */
 /**
  * How good a recommendation a job is: the harmonic mean of how much of the job the resume covers
@@ -91,11 +99,11 @@ export function matcherFor(
         matched.push({ id: skill.skillId, name: skill.name, type: skill.type, match: 'exact' });
         continue;
       }
-      const via = viaOf(skill.skillId);
-      if (via) {
+      const closest = viaOf(skill.skillId);
+      if (closest) {
         covered += weight * RELATED_CREDIT;
-        usedResumeSkills.add(via.id);
-        matched.push({ id: skill.skillId, name: skill.name, type: skill.type, match: 'related', via });
+        usedResumeSkills.add(closest.id);
+        missing.push({ id: skill.skillId, name: skill.name, type: skill.type, closest });
       } else {
         missing.push({ id: skill.skillId, name: skill.name, type: skill.type });
       }

@@ -1,7 +1,13 @@
-import { bestFirst, type JobSkill, type ResumeSkill, type SkillsStatus } from '../../db/skills';
+import {
+  bestFirst,
+  type JobSkill,
+  type ResumeSkill,
+  type SkillsStatus,
+  type StoredOccupation,
+} from '../../db/skills';
 import { DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
-import type { SkillMatchResult } from './extract';
+import type { TextAnalysis } from './analyse';
 import { createSkillBagEmbedder, skillBagDocument } from './match';
 import { inThreadMatching, type SkillMatching } from './matching';
 import type { ExtractedSkill, Ontology, OntologySkill } from './ontology';
@@ -59,6 +65,16 @@ interface Extraction {
   complete: boolean;
 }
 
+/** What is stored of a text's skills and occupations. */
+export interface ReadSkills<S> {
+  skills: S[];
+  status: SkillsStatus;
+  occupations: StoredOccupation[];
+}
+
+const toStoredOccupations = (analysis: TextAnalysis): StoredOccupation[] =>
+  analysis.occupations.map((o) => ({ occupationId: o.id, title: o.title, score: o.score }));
+
 /**
  * Skills of resumes and jobs, skill search and the candidate search behind recommendations.
  * Labels are matched in memory (a prebuilt dictionary, ./extract.ts); only phrases that match
@@ -102,7 +118,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
   };
 
   /** Looks the unmatched phrases up in Chroma; adds what is near enough to a label. */
-  async function withVectorStep(results: SkillMatchResult[]): Promise<Extraction[]> {
+  async function withVectorStep(results: TextAnalysis[]): Promise<Extraction[]> {
     const phrases = [...new Set(results.flatMap((r) => r.unmatchedPhrases.map((p) => p.text)))];
     if (phrases.length === 0) return results.map((r) => ({ skills: r.skills, complete: true }));
     if (!skillCollection) return results.map((r) => ({ skills: r.skills, complete: false }));
@@ -177,18 +193,28 @@ export function createSkillsService(deps: SkillsServiceDeps) {
       await Promise.all([ontology(), matching.warmUp()]);
     },
 
-    async extractFromResume(text: string): Promise<{ skills: ResumeSkill[]; status: SkillsStatus }> {
-      const [extraction] = await withVectorStep([await matching.matchResume(text)]);
+    async extractFromResume(text: string): Promise<ReadSkills<ResumeSkill>> {
+      const analysis = await matching.analyseResume(text);
+      const [extraction] = await withVectorStep([analysis]);
       if (!extraction) throw new Error('no extraction result');
-      return { skills: toResumeSkills(extraction.skills), status: statusOf(extraction) };
+      return {
+        skills: toResumeSkills(extraction.skills),
+        status: statusOf(extraction),
+        occupations: toStoredOccupations(analysis),
+      };
     },
 
     /** Many jobs at once (imports, backfill): one Chroma query for all their unmatched phrases. */
     async extractFromJobs(
       jobs: ReadonlyArray<{ title: string; description: string }>,
-    ): Promise<{ skills: JobSkill[]; status: SkillsStatus }[]> {
-      const extractions = await withVectorStep(await matching.matchJobs(jobs));
-      return extractions.map((e) => ({ skills: toJobSkills(e.skills), status: statusOf(e) }));
+    ): Promise<ReadSkills<JobSkill>[]> {
+      const analyses = await matching.analyseJobs(jobs);
+      const extractions = await withVectorStep(analyses);
+      return extractions.map((e, i) => ({
+        skills: toJobSkills(e.skills),
+        status: statusOf(e),
+        occupations: toStoredOccupations(analyses[i]!),
+      }));
     },
 
     /** Ontology ids related to a skill (for partial credit). */

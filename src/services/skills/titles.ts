@@ -52,7 +52,7 @@ const CONTACT = /@|https?:|www\.|\(\d{3}\)|\d{3}[-.\s]\d{3}[-.\s]\d{4}/;
 const NOT_A_TITLE = [
   /^(professional\s+)?(summary|profile|about(\s+me)?|objective|experience|education|skills)$/i,
   /^(b\.?\s?[sa]\.?|bfa|m\.?\s?[sa]\.?|m\.?ed\.?|mba|ph\.?d\.?|bachelor|master|associate\s+(degree|in|of)|diploma|high school|certificate)\b/i,
-  /\b(university|college|apprenticeship program|diploma|degree)\b/i,
+  /\b(university|college|apprenticeship program|diploma|degree|certificate|certification|license|licence)\b/i,
   /^[A-Z][a-z]+(\s[A-Z][a-z]+)*,\s[A-Z]{2}\b/,
 ];
 const isBullet = (line: string) => /^[-•*·]/.test(line);

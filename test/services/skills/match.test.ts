@@ -76,22 +76,40 @@ describe('scoreMatch', () => {
     });
   });
 
-  it('gives half credit for a related skill listed on the job skill, naming the resume skill it came via', () => {
+  it('gives half credit for a related skill, but the job skill stays missing, with the related one as closest', () => {
     const result = scoreMatch([job('a')], has('b'), relations({ a: ['b'] }));
     expect(RELATED_CREDIT).toBe(0.5);
     expect(result.score).toBe(50);
-    expect(result.matched).toEqual([
-      { id: 'a', name: 'Skill a', type: 'skill', match: 'related', via: { id: 'b', name: 'Skill b' } },
+    expect(result.matched).toEqual([]);
+    expect(result.missing).toEqual([
+      { id: 'a', name: 'Skill a', type: 'skill', closest: { id: 'b', name: 'Skill b' } },
     ]);
-    expect(result.missing).toEqual([]);
   });
 
   it('gives the same half credit when the relation is listed the other way (on the resume skill)', () => {
     const result = scoreMatch([job('a')], has('b'), relations({ b: ['a'] }));
     expect(result.score).toBe(50);
-    expect(result.matched).toEqual([
-      { id: 'a', name: 'Skill a', type: 'skill', match: 'related', via: { id: 'b', name: 'Skill b' } },
+    expect(result.missing).toEqual([
+      { id: 'a', name: 'Skill a', type: 'skill', closest: { id: 'b', name: 'Skill b' } },
     ]);
+  });
+
+  it('never reports Kubernetes as matched for a resume with Docker: it is missing, closest Docker', () => {
+    const result = scoreMatch(
+      [job('python'), job('kubernetes')],
+      has('python', 'sql', 'docker'),
+      relations({ kubernetes: ['docker'] }),
+    );
+    expect(result.matched.map((s) => s.id)).toEqual(['python']);
+    expect(result.missing).toEqual([
+      {
+        id: 'kubernetes',
+        name: 'Skill kubernetes',
+        type: 'skill',
+        closest: { id: 'docker', name: 'Skill docker' },
+      },
+    ]);
+    expect(result.score).toBe(75);
   });
 
   it('prefers an exact match to a related one', () => {

@@ -79,7 +79,7 @@ function ontology(version = 'test-1', from = rows): Ontology {
     inDemand: hot,
     related: [],
   }));
-  return { version, attribution: ['test'], skills };
+  return { version, attribution: ['test'], skills, occupations: [], onetOccupations: [], lemmas: {} };
 }
 
 /** The hashing embedder, counting the texts it embeds and optionally failing on a given call. */
