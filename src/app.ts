@@ -17,7 +17,9 @@ import { describeError, type Logger, silentLogger } from './logger';
 import { createAuthGuard } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
+import { requireOpsAccess } from './middleware/ops-access';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics, requestSpans } from './middleware/telemetry';
 import { createRouter } from './openapi';
 import { chatRoutes } from './routes/chat';
 import { docsRoutes } from './routes/docs';
@@ -28,15 +30,16 @@ import { profileRoutes } from './routes/profile';
 import { resumeRoutes } from './routes/resumes';
 import { skillRoutes } from './routes/skills';
 import { createManagementClient } from './services/auth/management';
-import { createTokenVerifier, remoteJwks } from './services/auth/verifier';
+import { createTokenVerifier, type RemoteJwksOptions, remoteJwks } from './services/auth/verifier';
 import { createGate } from './services/concurrency';
 import type { DocumentReader } from './services/documents/reader';
-import { createUserLimits } from './services/limits';
+import { createUserLimits, inMemoryLimiter, type UserLimiter } from './services/limits';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
 import { createSkillsBackfill, type SkillsBackfill } from './services/skills/backfill';
 import type { SkillsService } from './services/skills/skills';
 import type { ObjectStorage } from './services/storage/storage';
+import { noTelemetry, type Telemetry } from './services/telemetry';
 import { createHydrator } from './services/users';
 
 export interface AppDeps {
@@ -77,6 +80,11 @@ export interface AppDeps {
    * are logged. Tests pass a collector to await it.
    */
   background?: (work: Promise<unknown>, c: Context) => void;
+  /**
+   * Metrics and traces (src/services/telemetry.ts). Node passes Prometheus and, with
+   * OTEL_EXPORTER_OTLP_ENDPOINT, an OTLP exporter; default: none.
+   */
+  telemetry?: Telemetry;
 }
 
 /** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
@@ -93,6 +101,11 @@ export function createAppState(options: {
   clock?: Clock;
   fetch?: typeof fetch;
   managementTimeoutMs?: number;
+  /**
+   * Where the per-user chat limits live. Default: in memory (one Node process). The Workers entry
+   * passes its Durable Object, since one isolate does not see another's memory.
+   */
+  chatLimits?: UserLimiter;
 }) {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -109,12 +122,16 @@ export function createAppState(options: {
             timeoutMs: options.managementTimeoutMs,
           })
         : undefined,
-    chatLimits: createUserLimits({
-      what: 'chat messages',
-      maxConcurrent: config.CHAT_MAX_CONCURRENT,
-      perMinute: config.CHAT_MESSAGES_PER_MINUTE,
-      clock,
-    }),
+    chatLimits:
+      options.chatLimits ??
+      inMemoryLimiter(
+        createUserLimits({
+          what: 'chat messages',
+          maxConcurrent: config.CHAT_MAX_CONCURRENT,
+          perMinute: config.CHAT_MESSAGES_PER_MINUTE,
+          clock,
+        }),
+      ),
     // A few at once per user, so that one account cannot hold every big-upload slot.
     uploadLimits: createUserLimits({
       what: 'uploads',
@@ -134,16 +151,24 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const fetchImpl = deps.fetch ?? ((input, init) => fetch(input, init));
   const logger = deps.logger ?? silentLogger;
+  const telemetry = deps.telemetry ?? noTelemetry;
 
-  const tokenIssuer = deps.tokenIssuer ?? tenantIssuer(config, fetchImpl, deps.jwks);
+  const tokenIssuer =
+    deps.tokenIssuer ??
+    tenantIssuer(config, { fetch: telemetry.fetch('auth0_jwks', fetchImpl), clock, logger, ...deps.jwks });
   const verify = createTokenVerifier({ ...tokenIssuer, clock });
   const state =
     deps.state ??
-    createAppState({ config, clock, fetch: fetchImpl, managementTimeoutMs: deps.managementTimeoutMs });
+    createAppState({
+      config,
+      clock,
+      fetch: telemetry.fetch('auth0_management', fetchImpl),
+      managementTimeoutMs: deps.managementTimeoutMs,
+    });
   const { management, uploadGate } = state;
   const users = createUserStore(database);
   const hydrate = createHydrator({ users, management, clock });
-  const guard = createAuthGuard({ verify, hydrate });
+  const guard = createAuthGuard({ verify, hydrate, logger });
   const resumes = createResumeStore(database);
   const jobs = createJobStore(database, {
     countCacheTtlMs: config.JOBS_COUNT_CACHE_TTL_MS,
@@ -175,6 +200,8 @@ export function createApp(deps: AppDeps) {
 
   const app = createRouter();
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  if (telemetry.tracing) for (const middleware of requestSpans()) app.use('*', middleware);
+  if (telemetry.metrics) app.use('*', requestMetrics(telemetry.metrics));
   app.use('*', requestLog(logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use(
@@ -209,6 +236,9 @@ export function createApp(deps: AppDeps) {
           storage: () => deps.storage.probe(),
         },
         llmConfigured: Boolean(config.DEEPSEEK_API_KEY),
+        auth: tokenIssuer.issuer === config.auth0Issuer ? 'auth0' : 'development',
+        clock,
+        ops: { token: config.METRICS_TOKEN, production: config.isProduction },
       }),
     )
     .route('/', meRoutes({ guard }))
@@ -242,6 +272,8 @@ export function createApp(deps: AppDeps) {
         uploadLimits: state.uploadLimits,
         idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS,
         skillStore,
+        background,
+        logger,
       }),
     )
     .route(
@@ -257,13 +289,14 @@ export function createApp(deps: AppDeps) {
           ? createLlmClient({
               baseUrl: config.DEEPSEEK_BASE_URL,
               apiKey: config.DEEPSEEK_API_KEY,
-              fetch: fetchImpl,
+              fetch: telemetry.fetch('llm', fetchImpl),
             })
           : undefined,
         models: { default: config.DEEPSEEK_MODEL, allowed: config.DEEPSEEK_MODELS },
         limits: state.chatLimits,
         background,
         deadlineMs: config.CHAT_DEADLINE_MS,
+        maxTokens: config.CHAT_MAX_TOKENS,
       }),
     );
 
@@ -285,19 +318,30 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/', docsRoutes());
 
+  const { exposition } = telemetry;
+  if (exposition) {
+    // Outside the OpenAPI document: for scrapers holding the ops token, not for API clients.
+    const ops = { token: config.METRICS_TOKEN, production: config.isProduction };
+    app.get('/metrics', async (c) => {
+      requireOpsAccess(ops, c.req.header('Authorization'), 'The metrics endpoint');
+      c.header('Cache-Control', 'no-store');
+      return c.body(await exposition.render(), 200, { 'Content-Type': exposition.contentType });
+    });
+  }
+
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler(methodIndex(app.routes)));
   return api;
 }
 
-function tenantIssuer(config: Config, fetchImpl: typeof fetch, jwks: AppDeps['jwks']) {
+function tenantIssuer(config: Config, jwks: RemoteJwksOptions) {
   if (!config.auth0Issuer || !config.AUTH0_AUDIENCE) {
     throw new ConfigError(['AUTH0_DOMAIN: is required (with AUTH0_AUDIENCE) to verify tokens']);
   }
   return {
     issuer: config.auth0Issuer,
     audience: config.AUTH0_AUDIENCE,
-    keys: remoteJwks(config.auth0Issuer, { fetch: fetchImpl, ...jwks }),
+    keys: remoteJwks(config.auth0Issuer, jwks),
   };
 }
 

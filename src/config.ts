@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logLevels } from './logger';
 
 /**
  * The one description of the server's configuration. Both entries (Node and Workers) pass their
@@ -89,6 +90,19 @@ export const configSchema = z
       (v) => (v === '' || v === undefined ? 'development' : v),
       z.enum(['development', 'production', 'test']),
     ),
+    /**
+     * The ops token: `Authorization: Bearer <it>` reads /metrics and /api/health?deep=1. Unset, both
+     * are open outside production and off in production.
+     */
+    METRICS_TOKEN: optionalString,
+    /** Node: traces are exported over OTLP/HTTP to `<endpoint>/v1/traces` when set (OTEL_EXPORTER_OTLP_HEADERS is read too). */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(httpUrl.optional()),
+    OTEL_SERVICE_NAME: withDefault('jobmate-api'),
+    /** `debug` adds each SQL statement's text (never its parameters) to the logs. */
+    LOG_LEVEL: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'info' : typeof v === 'string' ? v.toLowerCase() : v),
+      z.enum(logLevels),
+    ),
     PORT: z.preprocess(
       (v) => (v === '' || v === undefined ? '5001' : v),
       z.coerce.number().int().min(1).max(65535),
@@ -139,6 +153,9 @@ export const configSchema = z
       z.enum(['auto', 'pg', 'neon']),
     ),
     MIGRATE_ON_START: booleanFlag(true),
+    /** Postgres: longest wait for a new connection, and for one query's answer (then 503). */
+    DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+    DATABASE_QUERY_TIMEOUT_MS: integer(15_000, 100, 3_600_000),
     /**
      * The Neon driver through a WebSocket-to-TCP proxy (`host:port/path`) to reach a plain
      * Postgres (local development, tests); unset for Neon itself. NEON_WS_SECURE: wss or ws.
@@ -155,6 +172,8 @@ export const configSchema = z
     UPLOAD_MEMORY_MB: integer(16, 11, 4096),
     /** An upload whose body stops arriving for this long is answered 408 and dropped. */
     UPLOAD_IDLE_TIMEOUT_MS: integer(15_000, 100, 600_000),
+    /** Node: how often the storage sweep removes orphaned resume objects (0: never; `npm run storage:sweep` runs one). */
+    STORAGE_SWEEP_INTERVAL_MS: integer(3_600_000, 0, 7 * 24 * 3_600_000),
     /** Resume uploads per user per minute (429 with Retry-After beyond). */
     UPLOADS_PER_MINUTE: integer(10, 1, 10_000),
     /** Node: worker threads that read documents (PDF, DOCX, text) off the event loop. */
@@ -198,6 +217,11 @@ export const configSchema = z
     ),
     CHAT_MESSAGES_PER_MINUTE: z.preprocess(
       (v) => (v === '' || v === undefined ? '20' : v),
+      z.coerce.number().int().min(1),
+    ),
+    /** Upper bound on the tokens of one answer (`max_tokens`); with deepseek-reasoner it includes the reasoning. */
+    CHAT_MAX_TOKENS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '1024' : v),
       z.coerce.number().int().min(1),
     ),
   })
@@ -259,7 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       const name = issue.path.join('.') || '(environment)';
       const value = env[String(issue.path[0])];
       const shown =
-        value === undefined || /SECRET|KEY|PASSWORD|DATABASE_PROD|DATABASE_DEV/.test(name)
+        value === undefined || /SECRET|KEY|TOKEN|PASSWORD|DATABASE_PROD|DATABASE_DEV/.test(name)
           ? ''
           : ` (got "${value}")`;
       return `${name}: ${issue.message}${shown}`;

@@ -97,6 +97,7 @@ const unavailableDatabaseCodes = new Set([
   'ETIMEDOUT',
   'ENOTFOUND',
   'EPIPE',
+  '57014', // query_canceled (a statement_timeout set on the role)
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -156,8 +157,15 @@ export function toApiError(err: unknown): ApiError | undefined {
       );
     }
     const code = codeOf(e);
-    // pg-pool gives up waiting for a connection with a plain Error and no code.
-    const poolTimeout = e instanceof Error && /timeout exceeded when trying to connect/i.test(e.message);
+    // pg gives up waiting for a connection, or for a query's answer (query_timeout), with a plain
+    // Error and no code; so do the drivers' own "Connection terminated" errors, and a query sent on
+    // a client whose connection has dropped ("Client has encountered a connection error and is not
+    // queryable": the ROLLBACK of a transaction cut by a Postgres that stopped, pg and Neon alike).
+    const poolTimeout =
+      e instanceof Error &&
+      /timeout exceeded when trying to connect|^Query read timeout$|^Connection terminated|^Client (has encountered a connection error|was closed) and is not queryable$/i.test(
+        e.message,
+      );
     if ((code && unavailableDatabaseCodes.has(code)) || poolTimeout) {
       return new ApiError(503, 'database_unavailable', 'The database is unavailable', { cause: e });
     }

@@ -6,6 +6,7 @@ import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
 import { createNeonDatabase } from './db/drivers/postgres';
 import { createJsonLogger, describeError } from './logger';
 import { remoteJwks } from './services/auth/verifier';
+import { createDurableLimiter, type DurableObjectNamespaceLike } from './services/chat/limits-object';
 import { createEmbedderFromConfig } from './services/skills/embedder';
 import { parseOntology } from './services/skills/ontology-data';
 import { createSkillsService, type SkillsService } from './services/skills/skills';
@@ -21,9 +22,17 @@ import type { ObjectStorage } from './services/storage/storage';
 export interface WorkerBindings {
   /** D1 database (DATABASE_MODE=sqlite). */
   DB?: D1DatabaseLike;
+  /** The per-user chat limits: Durable Objects of the class `ChatLimits` (see wrangler.toml). */
+  CHAT_LIMITS?: DurableObjectNamespaceLike;
   /** Plain-text variables and secrets: AUTH0_DOMAIN, DATABASE_MODE, DATABASE_PROD, ... */
   [name: string]: unknown;
 }
+
+/** The Durable Object class of `CHAT_LIMITS`: the runtime finds it among the entry's exports. */
+export { ChatLimits } from './services/chat/limits-object';
+
+/** How long an open answer's slot outlives the chat deadline when its release never arrives. */
+const chatLeaseMarginMs = 30_000;
 
 type TokenIssuer = NonNullable<Parameters<typeof createApp>[0]['tokenIssuer']>;
 
@@ -65,7 +74,7 @@ function setUp(env: WorkerBindings): Isolate {
   const tokenIssuer: TokenIssuer = {
     issuer: config.auth0Issuer,
     audience: config.AUTH0_AUDIENCE,
-    keys: remoteJwks(config.auth0Issuer, { fetch: (input, init) => fetch(input, init) }),
+    keys: remoteJwks(config.auth0Issuer, { fetch: (input, init) => fetch(input, init), logger }),
   };
   // No local disk on Workers: resumes need a bucket (S3 or R2 through its S3 API).
   const storage = s3StorageFromConfig(config, { logger });
@@ -75,9 +84,23 @@ function setUp(env: WorkerBindings): Isolate {
     ]);
   }
   const skills = skillsFromConfig(config);
+  if (!env.CHAT_LIMITS) {
+    throw new ConfigError(['CHAT_LIMITS: a Durable Object binding of the class ChatLimits is required']);
+  }
   // Chat limits, the upload gate and the Management API token outlive requests (Postgres builds
-  // an app per request).
-  const state = createAppState({ config });
+  // an app per request). The chat limits are kept in a Durable Object per user: other isolates
+  // serve the same user too.
+  const state = createAppState({
+    config,
+    chatLimits: createDurableLimiter({
+      namespace: env.CHAT_LIMITS,
+      what: 'chat messages',
+      maxConcurrent: config.CHAT_MAX_CONCURRENT,
+      perMinute: config.CHAT_MESSAGES_PER_MINUTE,
+      leaseMs: config.CHAT_DEADLINE_MS + chatLeaseMarginMs,
+      logger,
+    }),
+  });
   const isolate: Isolate = { config, tokenIssuer, storage, skills, state };
   if (config.DATABASE_MODE === 'sqlite' && env.DB) {
     isolate.app = createApp({
@@ -167,10 +190,11 @@ export default {
     const { config, tokenIssuer, storage, skills, state } = isolate;
     let database: Database;
     try {
-      database = createNeonDatabase(
-        config.DATABASE_PROD!,
-        config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {},
-      );
+      database = createNeonDatabase(config.DATABASE_PROD!, {
+        connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+        ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {}),
+      });
     } catch (err) {
       logger.error('opening the database failed', describeError(err));
       return serverError('The server could not start');

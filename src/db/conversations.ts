@@ -35,6 +35,11 @@ export interface ConversationStore {
   create(conversation: { id: string; userId: number; title: string }, now: Date): Promise<Conversation>;
   /** Oldest first. */
   messages(conversationId: string): Promise<Message[]>;
+  /**
+   * The newest `limit` messages, oldest first (the same order as `messages`): a chat turn reads only
+   * the end of a conversation, bounded in the query rather than trimmed after reading it all.
+   */
+  recentMessages(conversationId: string, limit: number): Promise<Message[]>;
   addUserMessage(conversationId: string, message: { id: string; content: string }, now: Date): Promise<void>;
   addAssistantReply(conversationId: string, reply: AssistantReply, now: Date): Promise<void>;
   delete(userId: number, id: string): Promise<boolean>;
@@ -46,6 +51,21 @@ export function createConversationStore({ db, tables }: Database): ConversationS
     and(eq(conversations.userId, userId), eq(conversations.id, id));
   const touch = (conversationId: string, now: Date) =>
     db.update(conversations).set({ updatedAt: now }).where(eq(conversations.id, conversationId));
+  const selectMessages = () =>
+    db
+      .select({
+        id: messages.id,
+        conversationId: messages.conversationId,
+        role: messages.role,
+        content: messages.content,
+        incomplete: messages.incomplete,
+        createdAt: messages.createdAt,
+      })
+      .from(messages);
+  const asMessage = (row: Omit<Message, 'role'> & { role: string }): Message => ({
+    ...row,
+    role: row.role === 'assistant' ? 'assistant' : 'user',
+  });
 
   return {
     async listForUser(userId) {
@@ -72,19 +92,19 @@ export function createConversationStore({ db, tables }: Database): ConversationS
     },
 
     async messages(conversationId) {
-      const rows = await db
-        .select({
-          id: messages.id,
-          conversationId: messages.conversationId,
-          role: messages.role,
-          content: messages.content,
-          incomplete: messages.incomplete,
-          createdAt: messages.createdAt,
-        })
-        .from(messages)
+      const rows = await selectMessages()
         .where(eq(messages.conversationId, conversationId))
         .orderBy(asc(messages.createdAt), asc(messages.id));
-      return rows.map((row) => ({ ...row, role: row.role === 'assistant' ? 'assistant' : 'user' }));
+      return rows.map(asMessage);
+    },
+
+    async recentMessages(conversationId, limit) {
+      // Newest first through the (conversation_id, created_at) index, then back to oldest first.
+      const rows = await selectMessages()
+        .where(eq(messages.conversationId, conversationId))
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(limit);
+      return rows.reverse().map(asMessage);
     },
 
     async addUserMessage(conversationId, message, now) {

@@ -1,5 +1,7 @@
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { Telemetry } from '../services/telemetry';
+import type { Migration } from './migrations';
 import type * as postgresSchema from './schema/postgres';
 import * as sqliteSchema from './schema/sqlite';
 
@@ -59,10 +61,34 @@ export interface Database {
   atomic<T extends AtomicStatement[]>(build: (db: Db) => [...T]): Promise<AtomicResults<T>>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Connection pool figures, for metrics (Postgres pools only). */
+  readonly poolStats?: () => { total: number; idle: number; waiting: number };
+  /**
+   * Applies the migrations not applied yet, under the database's own lock (./migrations.ts): safe
+   * when several replicas start at once. D1 is migrated by `wrangler d1 migrations apply` instead.
+   */
+  migrate(migrations: readonly Migration[]): Promise<void>;
   close(): Promise<void>;
 }
 
 export const sqliteTables: Tables = sqliteSchema;
+
+/** Options every driver takes. */
+export interface DriverOptions {
+  /**
+   * Called with each statement's SQL text, never its parameters (`LOG_LEVEL=debug`). Parameters
+   * carry resume text, chat messages and e-mail addresses, which must not reach logs.
+   */
+  logSql?: (sql: string) => void;
+  /** Each statement counted, timed and traced as a `database` call (src/services/telemetry.ts). */
+  telemetry?: Telemetry;
+}
+
+/** Drizzle's `logger` option for `logSql`: the text only. */
+export function sqlLogger(options: DriverOptions): { logger: { logQuery(query: string): void } } | object {
+  const { logSql } = options;
+  return logSql ? { logger: { logQuery: (query: string) => logSql(query) } } : {};
+}
 
 type PostgresTables = typeof postgresSchema;
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, inArray, ne, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, inArray, lt, ne, notExists, sql } from 'drizzle-orm';
 import { type Database, type Db, runs } from './database';
 import type { ResumeSkill, SkillsStatus, StoredOccupation } from './skills';
 
@@ -35,6 +35,12 @@ export interface NewResume {
   occupations?: StoredOccupation[];
 }
 
+export interface PendingDeletion {
+  bucket: string;
+  storageKey: string;
+  attempts: number;
+}
+
 export interface ResumeStore {
   /** Newest first. */
   listForUser(userId: number): Promise<Resume[]>;
@@ -50,13 +56,24 @@ export interface ResumeStore {
   delete(userId: number, id: string, now: Date): Promise<Resume | undefined>;
   chunks(resumeId: string): Promise<{ index: number; section: string | null; content: string }[]>;
 
-  /** Objects whose removal must be retried (see the upload pipeline). */
+  /** Which of these object keys a resume row names (the storage sweep keeps those objects). */
+  storedKeys(keys: string[]): Promise<Set<string>>;
+
+  /** Objects whose removal must be retried (see the upload pipeline); a repeat counts one more attempt. */
   recordPendingDeletion(
     object: { bucket: string; storageKey: string; error: string },
     now: Date,
   ): Promise<void>;
-  pendingDeletions(limit: number): Promise<{ bucket: string; storageKey: string; attempts: number }[]>;
-  resolvePendingDeletion(storageKey: string): Promise<void>;
+  /**
+   * Recorded removals in key order: those with fewer than `belowAttempts` attempts (default: all),
+   * after the key `after` (to read them page by page).
+   */
+  pendingDeletions(
+    limit: number,
+    options?: { belowAttempts?: number; after?: string },
+  ): Promise<PendingDeletion[]>;
+  /** True when there was such a row. */
+  resolvePendingDeletion(storageKey: string): Promise<boolean>;
 }
 
 export function createResumeStore(database: Database): ResumeStore {
@@ -234,6 +251,18 @@ export function createResumeStore(database: Database): ResumeStore {
       return rows;
     },
 
+    async storedKeys(keys) {
+      const found = new Set<string>();
+      for (const run of runs(keys, { ...limits, perItem: 1, preferred: 500 })) {
+        const rows = await db
+          .select({ storageKey: resumes.storageKey })
+          .from(resumes)
+          .where(inArray(resumes.storageKey, run));
+        for (const row of rows) found.add(row.storageKey);
+      }
+      return found;
+    },
+
     async recordPendingDeletion(object, now) {
       await db
         .insert(pendingObjectDeletions)
@@ -250,7 +279,7 @@ export function createResumeStore(database: Database): ResumeStore {
         });
     },
 
-    async pendingDeletions(limit) {
+    async pendingDeletions(limit, { belowAttempts, after } = {}) {
       return db
         .select({
           bucket: pendingObjectDeletions.bucket,
@@ -258,12 +287,22 @@ export function createResumeStore(database: Database): ResumeStore {
           attempts: pendingObjectDeletions.attempts,
         })
         .from(pendingObjectDeletions)
-        .orderBy(asc(pendingObjectDeletions.createdAt))
+        .where(
+          and(
+            belowAttempts === undefined ? undefined : lt(pendingObjectDeletions.attempts, belowAttempts),
+            after === undefined ? undefined : gt(pendingObjectDeletions.storageKey, after),
+          ),
+        )
+        .orderBy(asc(pendingObjectDeletions.storageKey))
         .limit(limit);
     },
 
     async resolvePendingDeletion(storageKey) {
-      await db.delete(pendingObjectDeletions).where(eq(pendingObjectDeletions.storageKey, storageKey));
+      const deleted = await db
+        .delete(pendingObjectDeletions)
+        .where(eq(pendingObjectDeletions.storageKey, storageKey))
+        .returning({ storageKey: pendingObjectDeletions.storageKey });
+      return deleted.length > 0;
     },
   };
 }

@@ -1,10 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { drizzle as drizzleLibsql } from 'drizzle-orm/libsql';
-import { migrate as migrateLibsql } from 'drizzle-orm/libsql/migrator';
-import { migrate as migrateNeon } from 'drizzle-orm/neon-serverless/migrator';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -42,37 +39,39 @@ function isNeonHost(url: string): boolean {
 /** Opens the configured database on Node: a libSQL file by default, Postgres with `DATABASE_MODE=postgres`. */
 export function openNodeDatabase(
   config: Pick<Config, 'DATABASE_MODE' | 'DATABASE_DEV' | 'DATABASE_PROD' | 'DATABASE_DRIVER'> &
-    Partial<Pick<Config, 'NEON_WS_PROXY' | 'NEON_WS_SECURE'>>,
-  neon: NeonOptions = {},
+    Partial<
+      Pick<
+        Config,
+        'NEON_WS_PROXY' | 'NEON_WS_SECURE' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS'
+      >
+    >,
+  options: NeonOptions = {},
 ): Database {
   if (config.DATABASE_MODE === 'sqlite') {
     ensureParentFolder(config.DATABASE_DEV);
-    return createLibsqlDatabase(config.DATABASE_DEV);
+    return createLibsqlDatabase(config.DATABASE_DEV, { logSql: options.logSql });
   }
   const url = config.DATABASE_PROD;
   if (!url) throw new Error('DATABASE_PROD is required in postgres mode');
+  const timeouts = {
+    connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    logSql: options.logSql,
+  };
   return postgresDriverFor(config, url) === 'neon'
     ? createNeonDatabase(url, {
+        ...timeouts,
         webSocketConstructor: WebSocket,
         ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {}),
-        ...neon,
+        ...options,
       })
-    : createPgDatabase(url);
+    : createPgDatabase(url, timeouts);
 }
 
-/** Applies pending drizzle-kit migrations of the database's dialect. Idempotent. */
+/**
+ * Applies pending drizzle-kit migrations of the database's dialect, under the database's lock, so
+ * replicas may start together (src/db/migrations.ts). Idempotent.
+ */
 export async function migrateDatabase(database: Database): Promise<void> {
-  const folder = migrationsFolder[database.dialect];
-  // The migrators are typed per driver; `database.db` is the driver's own Drizzle instance.
-  const db = database.db as unknown;
-  switch (database.driver) {
-    case 'libsql':
-      return migrateLibsql(db as ReturnType<typeof drizzleLibsql>, { migrationsFolder: folder });
-    case 'pg':
-      return migratePg(db as Parameters<typeof migratePg>[0], { migrationsFolder: folder });
-    case 'neon':
-      return migrateNeon(db as Parameters<typeof migrateNeon>[0], { migrationsFolder: folder });
-    case 'd1':
-      throw new Error('D1 databases are migrated with `wrangler d1 migrations apply`');
-  }
+  await database.migrate(readMigrationFiles({ migrationsFolder: migrationsFolder[database.dialect] }));
 }

@@ -5,14 +5,14 @@ import { listen, prepareNodeApp } from './server';
 
 /** Node entry: config from the environment and `.env`, the app, the server, graceful shutdown. */
 async function main() {
-  const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`));
   const config = loadNodeConfig();
-  const { app, database, close } = await prepareNodeApp(config, { logger });
+  const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`), {}, config.LOG_LEVEL);
+  const { app, database, close, auth } = await prepareNodeApp(config, { logger });
 
   const server = listen(app, config, {
     port: config.PORT,
     onListening: (info) =>
-      logger.info('listening', { port: info.port, url: `http://localhost:${info.port}` }),
+      logger.info('listening', { port: info.port, url: `http://localhost:${info.port}`, auth }),
   });
 
   let stopping = false;

@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import { type AppType, createApp } from '../app';
+import { type AppType, createApp, createAppState } from '../app';
 import { type Config, ConfigError } from '../config';
 import type { Database } from '../db/database';
 import { createJobStore } from '../db/jobs';
+import { createResumeStore } from '../db/resumes';
 import { createSkillStore } from '../db/skills';
 import { describeError, type Logger } from '../logger';
 import { localJwks } from '../services/auth/verifier';
+import type { Gate } from '../services/concurrency';
 import { seedDemoJobs } from '../services/jobs/demo-seed';
 import { createSkillsBackfill } from '../services/skills/backfill';
 import { createEmbedderFromConfig } from '../services/skills/embedder';
@@ -14,14 +16,17 @@ import { seedOntology } from '../services/skills/seed';
 import { createSkillsService } from '../services/skills/skills';
 import { createVectorStore } from '../services/skills/vector-store';
 import { s3StorageFromConfig } from '../services/storage/from-config';
+import type { Telemetry } from '../services/telemetry';
 import { type ChromaServer, startChromaServer } from './chroma-server';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
-import { createDocumentPool } from './document-pool';
+import { createDocumentPool, type DocumentPool } from './document-pool';
 import { createLocalStorage } from './local-storage';
 import { loadOnetJobData } from './onet-data';
 import { createWorkerMatching } from './skills-matching';
 import { loadOntology } from './skills-ontology';
+import { startPeriodicSweep } from './storage-sweep';
+import { createNodeTelemetry, type NodeTelemetry } from './telemetry';
 
 /**
  * Everything the Node server does before it listens: the token issuer (Auth0, or the development
@@ -31,7 +36,13 @@ import { loadOntology } from './skills-ontology';
 export async function prepareNodeApp(
   config: Config,
   options: { logger: Logger; devKeyFile?: string; skills?: boolean },
-): Promise<{ app: AppType; database: Database; close: () => Promise<void> }> {
+): Promise<{
+  app: AppType;
+  database: Database;
+  close: () => Promise<void>;
+  /** `development`: the local development issuer signs the accepted tokens (never in production). */
+  auth: 'auth0' | 'development';
+}> {
   const { logger } = options;
   let tokenIssuer: Parameters<typeof createApp>[0]['tokenIssuer'];
   if (!config.auth0Issuer) {
@@ -43,7 +54,12 @@ export async function prepareNodeApp(
     );
   }
 
-  const database = openNodeDatabase(config);
+  const telemetry = createNodeTelemetry(config);
+  const database = openNodeDatabase(config, {
+    telemetry,
+    // Only when asked: building the log line costs time on every statement.
+    ...(config.LOG_LEVEL === 'debug' ? { logSql: (sql: string) => logger.debug('sql', { sql }) } : {}),
+  });
   if (config.MIGRATE_ON_START) {
     await migrateDatabase(database);
     logger.info('migrations applied', { dialect: database.dialect, driver: database.driver });
@@ -52,12 +68,28 @@ export async function prepareNodeApp(
     await loadDemoJobsIfEmpty(database, config.DEMO_JOBS, logger);
 
   // Local disk when no bucket is configured: a newcomer needs no account.
-  const storage = s3StorageFromConfig(config, { logger }) ?? createLocalStorage(config.UPLOAD_DIR);
+  const storage =
+    s3StorageFromConfig(config, {
+      logger,
+      fetch: telemetry.fetch('storage', (input, init) => fetch(input, init)),
+    }) ?? createLocalStorage(config.UPLOAD_DIR);
   if (storage.kind === 'local')
     logger.info('resume files are stored on local disk', { folder: config.UPLOAD_DIR });
+  // Objects with no resume row (a crash between the object write and the row) go after an hour.
+  const sweep = startPeriodicSweep({
+    storage,
+    resumes: createResumeStore(database),
+    logger,
+    intervalMs: config.STORAGE_SWEEP_INTERVAL_MS,
+  });
 
-  const skills = options.skills === false ? undefined : await prepareSkills(config, database, logger);
+  const skills =
+    options.skills === false ? undefined : await prepareSkills(config, database, logger, telemetry);
   const documents = await createDocumentPool(config);
+  const state = createAppState({
+    config,
+    fetch: telemetry.fetch('auth0_management', (input, init) => fetch(input, init)),
+  });
   const app = createApp({
     config,
     database,
@@ -67,12 +99,18 @@ export async function prepareNodeApp(
     documents,
     skills: skills?.service,
     backfill: skills?.backfill,
+    state,
+    telemetry,
   });
+  watchQueues(telemetry, { database, documents, uploads: state.uploadGate });
   return {
     app,
     database,
+    auth: tokenIssuer ? 'development' : 'auth0',
     close: async () => {
+      sweep.stop();
       await Promise.all([skills?.close(), documents.close()]);
+      await telemetry.close();
     },
   };
 }
@@ -83,7 +121,7 @@ export async function prepareNodeApp(
  * the local Chroma cannot start, the server still runs: skills from exact labels only (marked
  * partial), skill search and recommendations answer 503, /api/health says `down`.
  */
-async function prepareSkills(config: Config, database: Database, logger: Logger) {
+async function prepareSkills(config: Config, database: Database, logger: Logger, telemetry: Telemetry) {
   let chroma: ChromaServer | undefined;
   let url = config.CHROMA_URL;
   if (!url) {
@@ -96,7 +134,14 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
     }
   }
   const vectors = url
-    ? createVectorStore({ url, embedder: createEmbedderFromConfig(config, { fetch }), logger })
+    ? createVectorStore({
+        url,
+        embedder: createEmbedderFromConfig(config, {
+          fetch: telemetry.fetch('embeddings', (i, init) => fetch(i, init)),
+        }),
+        logger,
+        telemetry,
+      })
     : undefined;
   // Read once (8 MB of JSON): the dictionary and the seeding share it.
   let ontology: ReturnType<typeof loadOntology> | undefined;
@@ -142,10 +187,43 @@ async function prepareSkills(config: Config, database: Database, logger: Logger)
       stopping.abort();
       clearInterval(timer);
       await chroma?.stop();
-      await startup;
+      // The matching thread first: building the dictionary there (warmUp) cannot be interrupted
+      // otherwise, and takes seconds.
       await matching.close();
+      await startup;
     },
   };
+}
+
+/** Pool and queue sizes, read at each scrape of /metrics. */
+function watchQueues(
+  telemetry: NodeTelemetry,
+  sources: { database: Database; documents: DocumentPool; uploads: Gate },
+) {
+  const { database, documents, uploads } = sources;
+  telemetry.gauge('document_threads', 'Document reader threads started', () => documents.stats.threads);
+  telemetry.gauge('document_tasks_running', 'Documents being read', () => documents.stats.running);
+  telemetry.gauge(
+    'document_tasks_queued',
+    'Documents waiting for a reader thread',
+    () => documents.stats.queued,
+  );
+  telemetry.gauge(
+    'upload_bytes_reserved',
+    'Upload body bytes held in memory (UPLOAD_MEMORY_MB)',
+    () => uploads.used,
+  );
+  telemetry.gauge(
+    'uploads_waiting',
+    'Uploads waiting for their share of UPLOAD_MEMORY_MB',
+    () => uploads.waiting,
+  );
+  const pool = database.poolStats;
+  if (pool) {
+    telemetry.gauge('database_connections', 'Open database connections', () => pool().total);
+    telemetry.gauge('database_connections_idle', 'Idle database connections', () => pool().idle);
+    telemetry.gauge('database_waiting', 'Queries waiting for a database connection', () => pool().waiting);
+  }
 }
 
 /** A newcomer's `npm start` shows a working board; production never adds data of its own. */

@@ -6,7 +6,7 @@ import type { ConversationStore } from '../db/conversations';
 import type { JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
 import { ApiError, notFound, validationError } from '../errors';
-import { describeError, type Logger } from '../logger';
+import type { Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
   authErrorResponses,
@@ -18,15 +18,9 @@ import {
   uuidId,
   uuidIdParam,
 } from '../openapi';
-import {
-  buildPrompt,
-  type Grounding,
-  relevantChunks,
-  titleFrom,
-  trimHistory,
-} from '../services/chat/context';
-import type { UserLimits } from '../services/limits';
-import type { ChatMessage, createLlmClient } from '../services/llm/deepseek';
+import { ClientLeftError, createChatService } from '../services/chat/session';
+import type { UserLimiter } from '../services/limits';
+import type { LlmClient } from '../services/llm/deepseek';
 
 export interface ChatRoutesDeps {
   guard: AuthGuard;
@@ -36,9 +30,10 @@ export interface ChatRoutesDeps {
   resumes: ResumeStore;
   jobs: JobStore;
   /** Undefined when DEEPSEEK_API_KEY is not set. */
-  llm: ReturnType<typeof createLlmClient> | undefined;
+  llm: LlmClient | undefined;
   models: { default: string; allowed: string[] };
-  limits: UserLimits;
+  /** Per-user open answers and messages a minute: in memory on Node, a Durable Object on Workers. */
+  limits: UserLimiter;
   /**
    * Keeps a streaming answer's work alive to its end (saving the reply, also an incomplete one
    * when the client leaves): on Workers a request whose client has gone is otherwise cancelled.
@@ -46,13 +41,10 @@ export interface ChatRoutesDeps {
   background: (work: Promise<unknown>, c: Context) => void;
   /** Upper bound on one answer, keep-alives or not. */
   deadlineMs: number;
+  /** `max_tokens` of every provider request. */
+  maxTokens: number;
   newId?: () => string;
 }
-
-/** Prompt budgets, in characters of grounding and tokens of history. */
-const resumeBudgetChars = 6000;
-const jobBudgetChars = 6000;
-const historyBudgetTokens = 4000;
 
 const ChatRequestSchema = z
   .strictObject({
@@ -86,30 +78,22 @@ const MessageSchema = z
 const ConversationIdParams = z.object({ id: uuidIdParam('id') });
 
 export function chatRoutes(deps: ChatRoutesDeps) {
-  const { conversations, clock, logger } = deps;
+  const { conversations } = deps;
   const guard = deps.guard({ hydrate: true });
-  const newId = deps.newId ?? (() => crypto.randomUUID());
-
-  async function grounding(userId: number, body: z.infer<typeof ChatRequestSchema>): Promise<Grounding> {
-    const result: Grounding = {};
-    const resume = body.resume_id
-      ? await deps.resumes.get(userId, body.resume_id)
-      : (await deps.resumes.listForUser(userId)).find((r) => r.isDefault);
-    if (body.resume_id && !resume) throw notFound('Resume');
-    if (resume) {
-      const chunks = await deps.resumes.chunks(resume.id);
-      result.resume = {
-        filename: resume.filename,
-        text: relevantChunks(chunks, body.message, resumeBudgetChars),
-      };
-    }
-    if (body.job_id !== undefined) {
-      const job = await deps.jobs.get(body.job_id);
-      if (!job) throw notFound('Job');
-      result.job = { ...job, description: job.description.slice(0, jobBudgetChars) };
-    }
-    return result;
-  }
+  const chat = deps.llm
+    ? createChatService({
+        clock: deps.clock,
+        logger: deps.logger,
+        conversations,
+        resumes: deps.resumes,
+        jobs: deps.jobs,
+        llm: deps.llm,
+        limits: deps.limits,
+        deadlineMs: deps.deadlineMs,
+        maxTokens: deps.maxTokens,
+        newId: deps.newId,
+      })
+    : undefined;
 
   return createRouter()
     .openapi(
@@ -138,158 +122,49 @@ export function chatRoutes(deps: ChatRoutesDeps) {
       }),
       async (c) => {
         const body = c.req.valid('json');
-        const userId = c.var.user.id;
-        if (!deps.llm)
+        if (!chat)
           throw new ApiError(503, 'llm_not_configured', 'The assistant is not configured (DEEPSEEK_API_KEY)');
         const model = body.model ?? deps.models.default;
         if (!deps.models.allowed.includes(model)) {
           throw validationError({ model: [`must be one of ${deps.models.allowed.join(', ')}`] });
         }
-        const existing = body.conversation_id
-          ? await conversations.get(userId, body.conversation_id)
-          : undefined;
-        if (body.conversation_id && !existing) throw notFound('Conversation');
-        const context = await grounding(userId, body);
 
-        const release = deps.limits.acquire(userId);
+        // The client leaving, whenever it happens: the request's signal (on Node it aborts when the
+        // connection closes, also before the stream begins), or the response stream being cancelled.
+        const left = new AbortController();
+        const requestSignal = c.req.raw.signal;
+        if (requestSignal.aborted) left.abort();
+        else requestSignal.addEventListener('abort', () => left.abort(), { once: true });
+
+        let events: Awaited<ReturnType<typeof chat.start>>;
         try {
-          const conversation =
-            existing ??
-            (await conversations.create(
-              { id: newId(), userId, title: titleFrom(body.message) },
-              clock.now(),
-            ));
-          const history: ChatMessage[] = existing
-            ? (await conversations.messages(conversation.id)).map((m) => ({
-                role: m.role,
-                content: m.content,
-              }))
-            : [];
-          await conversations.addUserMessage(
-            conversation.id,
-            { id: newId(), content: body.message },
-            clock.now(),
-          );
-
-          // One controller for the upstream request: the client leaving, and the deadline, both abort it.
-          const upstream = new AbortController();
-          const deadline = setTimeout(() => upstream.abort(new Error('deadline')), deps.deadlineMs);
-          const messages = buildPrompt({
-            grounding: context,
-            history: trimHistory(history, historyBudgetTokens),
-            question: body.message,
-          });
-          let events: Awaited<ReturnType<NonNullable<ChatRoutesDeps['llm']>['stream']>>;
-          try {
-            events = await deps.llm.stream({ model, messages, signal: upstream.signal });
-          } catch (err) {
-            clearTimeout(deadline);
-            throw err;
-          }
-
-          const replyId = newId();
-          c.header('Cache-Control', 'no-cache, no-transform');
-          c.header('X-Accel-Buffering', 'no');
-          const releaseOnce = release;
-          return streamSSE(c, async (stream) => {
-            let streamDone!: () => void;
-            deps.background(
-              new Promise<void>((resolve) => {
-                streamDone = resolve;
-              }),
-              c,
-            );
-            let content = '';
-            let finished = false;
-            let saved = false;
-            const save = async (reply: {
-              incomplete: boolean;
-              finishReason: string | null;
-              usage: UsageLike | null;
-            }) => {
-              if (saved) return;
-              saved = true;
-              await conversations
-                .addAssistantReply(
-                  conversation.id,
-                  {
-                    id: replyId,
-                    content,
-                    incomplete: reply.incomplete,
-                    model,
-                    finishReason: reply.finishReason,
-                    promptTokens: reply.usage?.prompt_tokens ?? null,
-                    completionTokens: reply.usage?.completion_tokens ?? null,
-                  },
-                  clock.now(),
-                )
-                .catch((err: unknown) =>
-                  logger.error('storing the assistant reply failed', {
-                    conversation_id: conversation.id,
-                    ...describeError(err),
-                  }),
-                );
-            };
-            stream.onAbort(() => {
-              upstream.abort(new Error('client disconnected'));
-            });
-            try {
-              await stream.writeSSE({
-                event: 'meta',
-                data: JSON.stringify({ conversation_id: conversation.id, message_id: replyId }),
-              });
-              for await (const event of events) {
-                if (event.type === 'done') {
-                  finished = true;
-                  await save({ incomplete: false, finishReason: event.finishReason, usage: event.usage });
-                  await stream.writeSSE({
-                    event: 'done',
-                    data: JSON.stringify({
-                      message_id: replyId,
-                      finish_reason: event.finishReason,
-                      usage: event.usage,
-                    }),
-                  });
-                  break;
-                }
-                if (event.type === 'delta') content += event.content;
-                await stream.writeSSE({
-                  event: event.type,
-                  data: JSON.stringify({ content: event.content }),
-                });
-              }
-            } catch (err) {
-              const reason = upstream.signal.aborted
-                ? String((upstream.signal.reason as Error)?.message)
-                : undefined;
-              if (reason !== 'client disconnected') {
-                logger.warn('chat stream failed', {
-                  conversation_id: conversation.id,
-                  reason,
-                  ...describeError(err),
-                });
-                const message =
-                  reason === 'deadline'
-                    ? 'The answer took too long and was cut short'
-                    : 'The assistant stopped answering; the reply so far was kept';
-                await stream
-                  .writeSSE({
-                    event: 'error',
-                    data: JSON.stringify({ error: 'llm_upstream_error', message }),
-                  })
-                  .catch(() => undefined);
-              }
-            } finally {
-              clearTimeout(deadline);
-              if (!finished) await save({ incomplete: true, finishReason: null, usage: null });
-              releaseOnce();
-              streamDone();
-            }
+          events = await chat.start({
+            userId: c.var.user.id,
+            message: body.message,
+            model,
+            conversationId: body.conversation_id,
+            resumeId: body.resume_id,
+            jobId: body.job_id,
+            signal: left.signal,
           });
         } catch (err) {
-          release();
+          // Nobody is there to read an answer; 499 ("client closed request") is for the request log.
+          if (err instanceof ClientLeftError) return new Response(null, { status: 499 });
           throw err;
         }
+
+        c.header('Cache-Control', 'no-cache, no-transform');
+        c.header('X-Accel-Buffering', 'no');
+        return streamSSE(c, async (stream) => {
+          stream.onAbort(() => left.abort());
+          const relayed = (async () => {
+            for await (const event of events) {
+              await stream.writeSSE({ event: event.type, data: JSON.stringify(event.data) });
+            }
+          })();
+          deps.background(relayed, c);
+          await relayed;
+        });
       },
     )
     .openapi(
@@ -380,5 +255,3 @@ export function chatRoutes(deps: ChatRoutesDeps) {
       },
     );
 }
-
-type UsageLike = { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };

@@ -43,7 +43,8 @@ const ProfileUpdateSchema = z
       .string()
       .trim()
       .max(40)
-      .regex(/^\+?[\d\s().\-/]{3,}((ext\.?|x)\s*\d+)?$/i, 'must be a phone number')
+      // No regex flags: OpenAPI patterns have none, and the document would publish "/i" as text.
+      .regex(/^\+?[\d\s().\-/]{3,}(([Ee][Xx][Tt]\.?|[Xx])\s*\d+)?$/, 'must be a phone number')
       .nullable()
       .optional(),
     location: text(200),

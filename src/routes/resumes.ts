@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
 import type { ResumeSkill, SkillStore } from '../db/skills';
 import { ApiError, notFound, stalledBody, validationError } from '../errors';
+import { describeError, type Logger, silentLogger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
   DelimiterScanner,
@@ -40,6 +42,13 @@ export interface ResumeRoutesDeps {
   /** An upload body that stops arriving for this long is answered 408. */
   idleTimeoutMs: number;
   skillStore: SkillStore;
+  /**
+   * Work that goes on after the answer (retries of earlier failed object removals). Default: the
+   * promise just runs and a failure is logged; app.ts passes its own (`waitUntil` on Workers).
+   */
+  background?: (work: Promise<unknown>, c: Context) => void;
+  /** For the default `background`'s failures. */
+  logger?: Logger;
 }
 
 /** Waiting uploads beyond this are turned away rather than queued for minutes. */
@@ -167,6 +176,12 @@ async function readUpload(request: Request, idleTimeoutMs: number): Promise<Mult
 export function resumeRoutes(deps: ResumeRoutesDeps) {
   const { resumes, pipeline, storage, uploadGate } = deps;
   const guard = deps.guard({ hydrate: true });
+  const logger = deps.logger ?? silentLogger;
+  const background =
+    deps.background ??
+    ((work: Promise<unknown>) => {
+      work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+    });
 
   async function upload(request: Request, userId: number): Promise<z.infer<typeof UploadResultSchema>> {
     const file = await readUpload(request, deps.idleTimeoutMs);
@@ -174,8 +189,6 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
       name: file.filename,
       bytes: file.bytes,
     });
-    // Earlier failed removals are retried here, after the user's own work is done.
-    await pipeline.retryPendingDeletions().catch(() => undefined);
     return {
       resume_id: resume.id,
       message: 'Resume uploaded and processed',
@@ -248,6 +261,8 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
                   whenAborted: cancelledUpload,
                 });
           c.header('Location', `/api/resumes/${result.resume_id}`);
+          // Earlier failed removals are retried once the user's own work is done, never on its path.
+          background(pipeline.retryPendingDeletions(), c);
           return c.json(result, 201);
         } finally {
           release();

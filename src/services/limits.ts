@@ -1,6 +1,40 @@
 import type { Clock } from '../clock';
 import { ApiError } from '../errors';
 
+/** Gives back a slot taken by `acquire`. Safe to call more than once; never rejects. */
+export type ReleaseSlot = () => Promise<void>;
+
+/**
+ * Per-user limits as the chat flow sees them, wherever they are kept: in memory on Node
+ * (`inMemoryLimiter`), in a Durable Object per user on Workers (services/chat/limits-object.ts),
+ * so that they hold across isolates.
+ */
+export interface UserLimiter {
+  /** Takes a slot, or rejects with 429 `rate_limited` (with `Retry-After`). */
+  acquire(userId: number): Promise<ReleaseSlot>;
+}
+
+/** The length of the sliding window of the per-minute limits. */
+export const limitWindowMs = 60_000;
+
+/** Whole seconds (at least one) until the oldest start in the window, at `oldest`, leaves it. */
+export function secondsUntilFree(oldest: number, now: number): number {
+  return Math.max(1, Math.ceil((limitWindowMs - (now - oldest)) / 1000));
+}
+
+export function tooManyPerMinute(what: string, perMinute: number, retryAfterSeconds: number): ApiError {
+  return new ApiError(429, 'rate_limited', `At most ${perMinute} ${what} a minute`, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+}
+
+/** When a slot frees is unknown (an answer or upload ends when it ends): a short, fixed wait. */
+export function tooManyAtOnce(what: string, maxConcurrent: number): ApiError {
+  return new ApiError(429, 'rate_limited', `At most ${maxConcurrent} ${what} at once`, {
+    headers: { 'Retry-After': '5' },
+  });
+}
+
 /**
  * Per-user limits on one kind of work (chat answers, resume uploads): how many run at once, and
  * how many start in a sliding minute. Beyond either, 429 `rate_limited` with `Retry-After`. In
@@ -20,7 +54,7 @@ export function createUserLimits(options: {
   /** Forgets users whose last minute is over: without it the map would keep every user ever seen. */
   const sweep = (now: number) => {
     for (const [userId, times] of recent) {
-      if (times.every((t) => now - t >= 60_000)) recent.delete(userId);
+      if (times.every((t) => now - t >= limitWindowMs)) recent.delete(userId);
     }
   };
 
@@ -29,19 +63,14 @@ export function createUserLimits(options: {
     acquire(userId: number): () => void {
       const now = options.clock.now().getTime();
       if (++calls % 1024 === 0) sweep(now);
-      const times = (recent.get(userId) ?? []).filter((t) => now - t < 60_000);
+      const times = (recent.get(userId) ?? []).filter((t) => now - t < limitWindowMs);
       if (times.length >= options.perMinute) {
         recent.set(userId, times);
-        const retryAfter = Math.max(1, Math.ceil((60_000 - (now - (times[0] ?? now))) / 1000));
-        throw new ApiError(429, 'rate_limited', `At most ${options.perMinute} ${options.what} a minute`, {
-          headers: { 'Retry-After': String(retryAfter) },
-        });
+        throw tooManyPerMinute(options.what, options.perMinute, secondsUntilFree(times[0] ?? now, now));
       }
       const current = open.get(userId) ?? 0;
       if (current >= options.maxConcurrent) {
-        throw new ApiError(429, 'rate_limited', `At most ${options.maxConcurrent} ${options.what} at once`, {
-          headers: { 'Retry-After': '5' },
-        });
+        throw tooManyAtOnce(options.what, options.maxConcurrent);
       }
       times.push(now);
       recent.set(userId, times);
@@ -59,3 +88,13 @@ export function createUserLimits(options: {
 }
 
 export type UserLimits = ReturnType<typeof createUserLimits>;
+
+/** `createUserLimits` behind the asynchronous interface: one process or isolate holds them. */
+export function inMemoryLimiter(limits: UserLimits): UserLimiter {
+  return {
+    async acquire(userId) {
+      const release = limits.acquire(userId);
+      return async () => release();
+    },
+  };
+}

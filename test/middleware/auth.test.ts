@@ -1,6 +1,6 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger';
+import { createJsonLogger, silentLogger } from '../../src/logger';
 import { createAuthGuard } from '../../src/middleware/auth';
 import { errorHandler } from '../../src/middleware/errors';
 import { createRouter } from '../../src/openapi';
@@ -211,7 +211,11 @@ describe('scopes', () => {
       keys: remoteJwks(auth0.issuer, { fetch }),
       clock: { now: () => new Date() },
     });
-    const guard = createAuthGuard({ verify, hydrate: async () => Promise.reject(new Error('not used')) });
+    const guard = createAuthGuard({
+      verify,
+      hydrate: async () => Promise.reject(new Error('not used')),
+      logger: silentLogger,
+    });
     const router = createRouter();
     router.get('/jobs-admin', guard({ scopes: ['write:jobs'] }), (c) => c.json({ ok: true }));
     router.onError(errorHandler(silentLogger));
@@ -227,5 +231,134 @@ describe('scopes', () => {
     expect(denied.headers.get('www-authenticate')).toBe(
       'Bearer error="insufficient_scope", scope="write:jobs"',
     );
+  });
+});
+
+describe('the auth failure log', () => {
+  /** An app whose log lines are kept, as the JSON logger writes them. */
+  function loggedApp(standIn = auth0) {
+    const lines: string[] = [];
+    const logger = createJsonLogger((line) => lines.push(line));
+    const local = createTestApp({ database: db.database, auth0: standIn, deps: { logger } });
+    const failures = () =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'auth failed');
+    return {
+      lines,
+      failures,
+      request: (headers: Record<string, string>) => local.request('/api/ping-protected', { headers }),
+    };
+  }
+
+  /** The token, and each of its parts long enough to identify it, must appear in no line. */
+  function expectNoTokenIn(lines: string[], token: string) {
+    const text = lines.join('\n');
+    for (const fragment of [token, ...token.split('.').filter((part) => part.length >= 8)]) {
+      expect(text).not.toContain(fragment);
+    }
+  }
+
+  it('logs a missing header at info, with its code and reason', async () => {
+    const { failures, request } = loggedApp();
+    await request({});
+    expect(failures()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        code: 'missing_or_invalid_authorization',
+        reason: 'no Authorization header',
+      }),
+    ]);
+  });
+
+  it('logs a malformed Authorization header without any of it', async () => {
+    const { lines, failures, request } = loggedApp();
+    const token = await auth0.sign({ sub: 'auth0|ana' });
+    await request({ Authorization: `Bearer ${token} ${token}` });
+    expect(failures()).toEqual([
+      expect.objectContaining({ level: 'info', code: 'missing_or_invalid_authorization' }),
+    ]);
+    expectNoTokenIn(lines, token);
+  });
+
+  it.each([
+    [
+      'an expired token',
+      () => auth0.sign({ sub: 'x' }, { expiresIn: -120 }),
+      'token_expired',
+      /^JWTExpired: /,
+    ],
+    [
+      'a wrong audience',
+      () => auth0.sign({ sub: 'x' }, { audience: 'https://other-api' }),
+      'invalid_token',
+      /^JWTClaimValidationFailed: unexpected "aud" claim value/,
+    ],
+    [
+      'a key that is not published',
+      async () => auth0.sign({ sub: 'x' }, { kid: await auth0.prepareKey() }),
+      'invalid_token',
+      /^JWKSNoMatchingKey: /,
+    ],
+    [
+      'a tampered signature',
+      async () => `${(await auth0.sign({ sub: 'x' })).slice(0, -6)}AAAAAA`,
+      'invalid_token',
+      /^JWSSignatureVerificationFailed: /,
+    ],
+  ])(
+    'logs %s at warn with code, reason, issuer and kid, and never the token',
+    async (_name, make, code, reason) => {
+      const { lines, failures, request } = loggedApp();
+      const token = await make();
+      await request(bearer(token));
+      const [failure] = failures();
+      expect(failure).toMatchObject({ level: 'warn', code, issuer: auth0.issuer });
+      expect(failure?.reason).toMatch(reason);
+      expect(failure?.kid).toEqual(expect.any(String));
+      expectNoTokenIn(lines, token);
+    },
+  );
+
+  it('logs an unreachable JWKS as auth_failure with the cause of the failed fetch', async () => {
+    const standIn = await startAuth0StandIn();
+    const { lines, failures, request } = loggedApp(standIn);
+    const token = await standIn.sign({ sub: 'x' });
+    standIn.modes.jwks = 'error500';
+    await request(bearer(token));
+    await standIn.close();
+    const [failure] = failures();
+    expect(failure).toMatchObject({ level: 'warn', code: 'auth_failure', issuer: standIn.issuer });
+    expect(failure?.reason).toMatch(/^JwksUnavailableError: .*HTTP 500/);
+    expectNoTokenIn(lines, token);
+  });
+
+  it('logs a missing scope at warn with the subject', async () => {
+    const lines: string[] = [];
+    const verify = createTokenVerifier({
+      issuer: auth0.issuer,
+      audience: auth0.audience,
+      keys: remoteJwks(auth0.issuer, { fetch }),
+      clock: { now: () => new Date() },
+    });
+    const guard = createAuthGuard({
+      verify,
+      hydrate: async () => Promise.reject(new Error('not used')),
+      logger: createJsonLogger((line) => lines.push(line)),
+    });
+    const router = createRouter();
+    router.get('/jobs-admin', guard({ scopes: ['write:jobs'] }), (c) => c.json({ ok: true }));
+    router.onError(errorHandler(silentLogger));
+    const token = await auth0.sign({ sub: 'auth0|reader', scope: 'read:jobs' });
+    await router.request('/jobs-admin', { headers: bearer(token) });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'auth failed',
+        code: 'insufficient_scope',
+        reason: 'missing scope write:jobs',
+        sub: 'auth0|reader',
+        issuer: auth0.issuer,
+      }),
+    ]);
+    expectNoTokenIn(lines, token);
   });
 });

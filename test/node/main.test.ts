@@ -63,10 +63,16 @@ describe('the Node entry', () => {
     const server = start({ PORT: '5391' });
     await waitForLine(server.output, /"listening"/, server.exited);
     expect(server.output()).toMatch(/development issuer/);
+    const listening = server
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"listening"'));
+    expect(JSON.parse(listening ?? '{}')).toMatchObject({ auth: 'development' });
     const health = await fetch('http://127.0.0.1:5391/api/health');
     // The local Chroma child is up before the server listens.
     expect(await health.json()).toMatchObject({
       status: 'ok',
+      auth: 'development',
       checks: { database: 'ok', vector_store: 'ok' },
     });
 

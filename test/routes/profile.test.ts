@@ -123,6 +123,20 @@ describe.each(databaseKinds)('contact profile on %s', (kind) => {
     expect(await res.json()).toMatchObject({ error: 'validation_error' });
   });
 
+  it('publishes a phone pattern in /openapi.json that agrees with the validator', async () => {
+    // Found by test/fuzz/openapi.test.ts: a regex flag (/i) leaked into the document as a literal
+    // "/i" after "$", so the published pattern matched no phone number at all.
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, { pattern?: string }> }> };
+    };
+    const pattern = new RegExp(doc.components.schemas.ContactProfileUpdate!.properties.phone!.pattern!);
+    for (const phone of ['+351 912 345 678', '(555) 010-0199 EXT. 12', '555-0100 x7']) {
+      expect(pattern.test(phone), phone).toBe(true);
+      expect((await put(await newUser(), { phone })).status, phone).toBe(200);
+    }
+    expect(pattern.test('call me maybe')).toBe(false);
+  });
+
   it('treats an empty string as clearing the field', async () => {
     const user = await newUser();
     await put(user, { location: 'Porto' });

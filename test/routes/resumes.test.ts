@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../src/db/database';
+import { createResumeStore } from '../../src/db/resumes';
 import { createS3Storage } from '../../src/services/storage/s3';
 import type { ObjectStorage } from '../../src/services/storage/storage';
-import { bearer, createTestApp } from '../support/app';
+import { bearer, createTestApp, localTestStorage } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
 import {
@@ -527,4 +528,47 @@ describe('resumes on local storage', () => {
     expect((await patch('whatever', { is_default: true, filename: 'x' })).status).toBe(400);
     expect((await patch('00000000-0000-0000-0000-000000000000', { is_default: true })).status).toBe(404);
   });
+});
+
+describe('resumes: earlier failed removals are retried after the answer', () => {
+  let auth0: Auth0StandIn;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    auth0 = await startAuth0StandIn();
+    db = await createTestDatabase('libsql');
+  });
+  afterAll(async () => {
+    await db.dispose();
+    await auth0.close();
+  });
+
+  it('answers the upload without waiting for a slow removal of an earlier object', async () => {
+    const stuckKey = 'resumes/0/stuck.txt';
+    let removalStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      removalStarted = resolve;
+    });
+    const local = localTestStorage();
+    // Storage whose removal of that one object never answers.
+    const stuck: ObjectStorage = {
+      ...local,
+      delete: (key) => {
+        if (key !== stuckKey) return local.delete(key);
+        removalStarted();
+        return new Promise<void>(() => {});
+      },
+    };
+    await createResumeStore(db.database).recordPendingDeletion(
+      { bucket: stuck.bucket, storageKey: stuckKey, error: 'timeout' },
+      new Date(),
+    );
+    const app = createTestApp({ database: db.database, auth0, deps: { storage: stuck } });
+    const user = bearer(await auth0.sign({ sub: 'auth0|pending', email: 'p@example.com' }));
+    const form = new FormData();
+    form.append('resume_file', new File([encoder.encode(sampleResumeText)], 'cv.txt'));
+    const res = await app.request('/api/resume/upload', { method: 'POST', headers: user, body: form });
+    expect(res.status).toBe(201);
+    await started;
+  }, 10_000);
 });

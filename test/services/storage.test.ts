@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AwsClient } from 'aws4fetch';
@@ -18,8 +18,14 @@ function recordingLogger() {
     (level: string) =>
     (message: string, fields: LogFields = {}) =>
       void lines.push({ level, message, fields });
-  const logger: Logger = { info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 async function closedPort(): Promise<number> {
@@ -223,6 +229,60 @@ describe('S3 storage against a real radosgw', () => {
     }
   });
 
+  describe('list', () => {
+    // Characters that URL-encoding (encoding-type=url) and XML escaping must both get right.
+    const odd = [
+      'a b.txt',
+      'a+b.txt',
+      'a%20b.txt',
+      'a&b<c>.txt',
+      'Zoë – résumé ✓.txt',
+      '日本語/履歴書.txt',
+      'z.txt',
+    ];
+    const prefix = `list-${process.pid}/`;
+    const keys = odd.map((name) => `${prefix}${name}`);
+    let started: number;
+
+    beforeAll(async () => {
+      started = Date.now();
+      for (const key of keys) await storage.put(key, bytes(key), { contentType: 'text/plain' });
+      await storage.put(`list-${process.pid}x/outside.txt`, bytes('x'), { contentType: 'text/plain' });
+    });
+
+    it('lists every key under a prefix, page by page, decoded', async () => {
+      const requests: string[] = [];
+      const counting = withCredentials({
+        fetch: (input, init) => {
+          requests.push(input instanceof Request ? input.url : String(input));
+          return fetch(input, init);
+        },
+      });
+      const listed = await collect(counting.list(prefix, { maxKeys: 2 }));
+      expect(listed.map((o) => o.key).sort()).toEqual([...keys].sort());
+      expect(requests.filter((url) => url.includes('list-type=2'))).toHaveLength(Math.ceil(keys.length / 2));
+    });
+
+    it('gives each object its last-modified time', async () => {
+      const listed = await collect(storage.list(prefix));
+      for (const object of listed) {
+        expect(object.lastModified).toBeInstanceOf(Date);
+        // S3 times have whole seconds; allow for a small clock difference with the server.
+        expect(object.lastModified.getTime()).toBeGreaterThan(started - 60_000);
+        expect(object.lastModified.getTime()).toBeLessThan(Date.now() + 60_000);
+      }
+    });
+
+    it('lists a prefix with unicode in it', async () => {
+      const listed = await collect(storage.list(`${prefix}日本語/`));
+      expect(listed.map((o) => o.key)).toEqual([`${prefix}日本語/履歴書.txt`]);
+    });
+
+    it('lists nothing under a prefix with no objects', async () => {
+      expect(await collect(storage.list('no-such-prefix/'))).toEqual([]);
+    });
+  });
+
   it('wrong secret -> DependencyUnavailableError (logged as a configuration error), probe down', async () => {
     const { logger, lines } = recordingLogger();
     const wrong = withCredentials({ secretAccessKey: `${gw.secretAccessKey}x`, logger });
@@ -259,6 +319,7 @@ describe('S3 storage against a real radosgw', () => {
     await expectUnavailable(down.put('x/y.txt', bytes('x'), { contentType: 'text/plain' }), /PutObject/);
     await expectUnavailable(down.get('x/y.txt'));
     await expectUnavailable(down.delete('x/y.txt'));
+    await expectUnavailable(collect(down.list('resumes/')), /ListObjectsV2/);
     lines.length = 0;
     expect(await down.probe()).toBe('down');
     expect(await down.probe()).toBe('down');
@@ -291,6 +352,61 @@ describe('S3 storage failure mapping (injected fetch)', () => {
       /503 ServiceUnavailable/,
     );
     expect(lines[0]?.fields).toMatchObject({ s3_request_id: 'req-123', status: 503, operation: 'PutObject' });
+  });
+
+  it('list: 5xx -> DependencyUnavailableError', async () => {
+    const storage = createS3Storage({
+      ...base,
+      fetch: async () => new Response('<Error><Code>InternalError</Code></Error>', { status: 500 }),
+    });
+    await expectUnavailable(
+      collect(storage.list('resumes/')),
+      /ListObjectsV2 failed: HTTP 500 InternalError/,
+    );
+  });
+
+  it('list: an answer that is not a listing -> DependencyUnavailableError', async () => {
+    const storage = createS3Storage({
+      ...base,
+      fetch: async () => new Response('<html>captive portal</html>', { status: 200 }),
+    });
+    await expectUnavailable(collect(storage.list('resumes/')), /ListObjectsV2/);
+  });
+
+  it('list: follows NextContinuationToken and sends it encoded', async () => {
+    const seen: URL[] = [];
+    const page = (keys: string[], next?: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>resumes%2F</Prefix>` +
+      keys
+        .map(
+          (k) => `<Contents><Key>${k}</Key><LastModified>2024-05-01T10:00:00.000Z</LastModified></Contents>`,
+        )
+        .join('') +
+      `<IsTruncated>${next ? 'true' : 'false'}</IsTruncated>` +
+      (next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '') +
+      '</ListBucketResult>';
+    const storage = createS3Storage({
+      ...base,
+      fetch: async (input) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        seen.push(url);
+        return new Response(
+          url.searchParams.has('continuation-token')
+            ? page(['resumes%2F2%2Fb+c.pdf'])
+            : page(['resumes%2F1%2Fa%2Bb.pdf'], '1/abc+def=&amp;'),
+        );
+      },
+    });
+    const listed = await collect(storage.list('resumes/'));
+    expect(listed).toEqual([
+      { key: 'resumes/1/a+b.pdf', lastModified: new Date('2024-05-01T10:00:00.000Z') },
+      { key: 'resumes/2/b c.pdf', lastModified: new Date('2024-05-01T10:00:00.000Z') },
+    ]);
+    expect(seen.map((u) => u.searchParams.get('continuation-token'))).toEqual([null, '1/abc+def=&']);
+    expect(seen[0]?.searchParams.get('list-type')).toBe('2');
+    expect(seen[0]?.searchParams.get('encoding-type')).toBe('url');
+    expect(seen[0]?.searchParams.get('prefix')).toBe('resumes/');
+    expect(seen[0]?.searchParams.get('max-keys')).toBe('1000');
   });
 
   it('a request with no answer times out -> DependencyUnavailableError', async () => {
@@ -375,6 +491,42 @@ describe('local storage', () => {
     expect(await storage.get(key)).toBeUndefined();
     await storage.delete(key);
     expect(await storage.get('resumes/nobody/missing.pdf')).toBeUndefined();
+  });
+
+  it('lists the files under a prefix with their modification times, in key order', async () => {
+    const storage = createLocalStorage(path.join(root, 'listing'));
+    const keys = ['resumes/12/b.pdf', 'resumes/1/Zoë résumé+1.pdf', 'resumes/1/a.txt', 'other/x.txt'];
+    for (const key of keys) await storage.put(key, bytes(key), { contentType: 'text/plain' });
+    const then = new Date('2024-05-01T10:00:00.000Z');
+    await utimes(path.join(storage.root, 'resumes/1/a.txt'), then, then);
+
+    const listed = await collect(storage.list('resumes/'));
+    expect(listed.map((o) => o.key)).toEqual([
+      'resumes/1/Zoë résumé+1.pdf',
+      'resumes/1/a.txt',
+      'resumes/12/b.pdf',
+    ]);
+    expect(listed[1]?.lastModified).toEqual(then);
+    expect(listed[0]?.lastModified.getTime()).toBeGreaterThan(then.getTime());
+  });
+
+  it('lists by key prefix, not only by folder, as S3 does', async () => {
+    const storage = createLocalStorage(path.join(root, 'partial'));
+    for (const key of ['resumes/1/a.txt', 'resumes/12/b.txt', 'resumes/2/c.txt'])
+      await storage.put(key, bytes(key), { contentType: 'text/plain' });
+    const listed = await collect(storage.list('resumes/1'));
+    expect(listed.map((o) => o.key)).toEqual(['resumes/1/a.txt', 'resumes/12/b.txt']);
+  });
+
+  it('lists nothing under a folder that does not exist', async () => {
+    const storage = createLocalStorage(path.join(root, 'empty'));
+    expect(await collect(storage.list('resumes/'))).toEqual([]);
+  });
+
+  it('refuses a list prefix that would escape the root', async () => {
+    const storage = createLocalStorage(path.join(root, 'inner'));
+    for (const prefix of ['../', 'a/../../', '/etc/', 'a\\..\\b'])
+      await expect(collect(storage.list(prefix)), prefix).rejects.toThrow(/Invalid storage prefix/);
   });
 
   it('refuses keys that would escape the root', async () => {

@@ -19,7 +19,13 @@ export interface StreamScript {
   chunkSplit?: number;
   /** Write `: keep-alive\n\n` after every this many events. */
   keepAliveEvery?: number;
+  /** Line endings: CRLF (`crlf: true`), or bare CR (`eol: '\r'`); LF by default. */
   crlf?: boolean;
+  eol?: '\n' | '\r\n' | '\r';
+  /** Start the body with a UTF-8 byte order mark (which an SSE reader must skip). */
+  bom?: boolean;
+  /** Send each chunk's JSON pretty-printed over several `data:` lines (joined with LF by the reader). */
+  multilineData?: boolean;
   /** Pause between writes. */
   delayMs?: number;
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
@@ -45,7 +51,12 @@ export interface StallScript {
   kind: 'stall';
 }
 
-export type Script = StreamScript | StatusScript | CutScript | StallScript;
+/** No answer at all, not even headers, until the client disconnects. */
+export interface HangScript {
+  kind: 'hang';
+}
+
+export type Script = StreamScript | StatusScript | CutScript | StallScript | HangScript;
 
 export interface RecordedRequest {
   path: string;
@@ -78,6 +89,7 @@ export async function startDeepSeekStandIn() {
   let script: Script = defaultReply;
   let closedConnections = 0;
   let closeWaiters: (() => void)[] = [];
+  let requestWaiters: (() => void)[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
@@ -88,6 +100,9 @@ export async function startDeepSeekStandIn() {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     requests.push({ path, body: parseJson(raw), headers: headersOf(req) });
     watchClose(res);
+    const waiting = requestWaiters;
+    requestWaiters = [];
+    for (const resolve of waiting) resolve();
     if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
       return sendJson(res, 404, { error: { message: 'Not Found', type: 'invalid_request_error' } });
     }
@@ -122,6 +137,12 @@ export async function startDeepSeekStandIn() {
     get closedConnections() {
       return closedConnections;
     },
+    /** Resolves once at least `count` requests have arrived (their bodies read). */
+    async waitForRequests(count: number): Promise<void> {
+      while (requests.length < count) {
+        await new Promise<void>((resolve) => requestWaiters.push(resolve));
+      }
+    },
     /** Resolves once at least `count` connections were closed early by the client (or cut). */
     async waitForClose(count = 1): Promise<void> {
       while (closedConnections < count) {
@@ -140,6 +161,7 @@ export type DeepSeekStandIn = Awaited<ReturnType<typeof startDeepSeekStandIn>>;
 async function respond(script: Script, res: ServerResponse) {
   if (script.kind === 'status') return sendStatus(script, res);
   if (script.kind === 'stall') return stall(res);
+  if (script.kind === 'hang') return hang(res);
   startStream(res);
   if (script.kind === 'cut') return cut(script, res);
   return stream(script, res);
@@ -166,13 +188,17 @@ function startStream(res: ServerResponse) {
 }
 
 async function stream(script: StreamScript, res: ServerResponse) {
-  const eol = script.crlf ? '\r\n' : '\n';
-  const pieces: Buffer[] = [];
+  const eol = script.eol ?? (script.crlf ? '\r\n' : '\n');
+  const pieces: Buffer[] = script.bom ? [Buffer.from('\uFEFF')] : [];
   completionChunks(script).forEach((data, i) => {
     if (script.keepAliveEvery && i > 0 && i % script.keepAliveEvery === 0) {
       pieces.push(Buffer.from(`: keep-alive${eol}${eol}`));
     }
-    pieces.push(Buffer.from(`data: ${data}${eol}${eol}`));
+    const lines =
+      script.multilineData && data !== '[DONE]'
+        ? JSON.stringify(JSON.parse(data), null, 2).split('\n')
+        : [data];
+    pieces.push(Buffer.from(`${lines.map((line) => `data: ${line}${eol}`).join('')}${eol}`));
   });
   const writes = script.chunkSplit ? resplit(Buffer.concat(pieces), script.chunkSplit) : pieces;
   for (const piece of writes) {
@@ -193,6 +219,10 @@ async function cut(script: CutScript, res: ServerResponse) {
   }
   await delay(10);
   res.socket?.destroy();
+}
+
+async function hang(res: ServerResponse) {
+  await new Promise<void>((resolve) => res.once('close', () => resolve()));
 }
 
 async function stall(res: ServerResponse) {

@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { createDurableLimiter, type DurableObjectNamespaceLike } from '../../src/services/chat/limits-object';
+import type { ReleaseSlot } from '../../src/services/limits';
 import {
   api,
   expectError,
@@ -183,6 +186,34 @@ describe(`chat on ${where} with the DeepSeek stand-in`, () => {
     expect(JSON.parse(bodies[responses.indexOf(limited[0] as Response)] ?? '{}')).toMatchObject({
       error: 'rate_limited',
     });
+  });
+
+  it('keeps the per-user limit in the CHAT_LIMITS Durable Object: slots taken by any instance count, and each stream gives its slot back', async () => {
+    const me = await expectJson<{ id: number }>(await api('/api/me', { as: 'chatLimit' }), 200);
+    // The same object the worker uses (one per user id), reached directly, as another isolate would.
+    const elsewhere = createDurableLimiter({
+      namespace: env.CHAT_LIMITS as DurableObjectNamespaceLike,
+      what: 'chat messages',
+      maxConcurrent: 3,
+      perMinute: 20,
+      leaseMs: 60_000,
+    });
+    const held: ReleaseSlot[] = [];
+    onTestFinished(async () => {
+      await Promise.all(held.map((release) => release()));
+    });
+    for (let i = 0; i < 3; i++) held.push(await elsewhere.acquire(me.id));
+
+    const refused = await chat({ message: 'A fourth one?' }, 'chatLimit');
+    await expectError(refused, 429, 'rate_limited');
+    expect(refused.headers.get('Retry-After')).toBeTruthy();
+
+    await Promise.all(held.splice(0).map((release) => release()));
+    const accepted = await chat({ message: 'Now?' }, 'chatLimit');
+    expect(accepted.status).toBe(200);
+    expect((await readSse(accepted)).events.at(-1)?.event).toBe('done');
+    // The finished stream released its slot before `done`: three fit again at once.
+    for (let i = 0; i < 3; i++) held.push(await elsewhere.acquire(me.id));
   });
 
   it('needs a token', async () => {

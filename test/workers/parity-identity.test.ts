@@ -15,6 +15,8 @@ describe(`health and identity on ${where}`, () => {
     const res = await api('/api/health');
     expect(await expectJson(res, 200)).toEqual({
       status: 'ok',
+      auth: 'auth0',
+      checked_at: expect.any(String),
       checks: { database: 'ok', storage: 'ok', vector_store: 'ok', llm: 'configured' },
     });
   });

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { batchAtomic, type Database } from '../database';
+import { batchAtomic, type Database, type DriverOptions, sqlLogger } from '../database';
 import * as schema from '../schema/sqlite';
 
 /** Cloudflare D1 (Workers): the SQLite schema and migrations, through a binding. */
-export function createD1Database(binding: D1DatabaseLike): Database {
-  const db = drizzle(binding as Parameters<typeof drizzle>[0], { schema });
+export function createD1Database(binding: D1DatabaseLike, options: DriverOptions = {}): Database {
+  const db = drizzle(binding as Parameters<typeof drizzle>[0], { schema, ...sqlLogger(options) });
   return {
     dialect: 'sqlite',
     driver: 'd1',
@@ -17,6 +17,9 @@ export function createD1Database(binding: D1DatabaseLike): Database {
     atomic: batchAtomic(db),
     async ping() {
       await db.run(sql`select 1`);
+    },
+    async migrate() {
+      throw new Error('D1 databases are migrated with `wrangler d1 migrations apply`');
     },
     async close() {},
   };

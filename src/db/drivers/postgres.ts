@@ -9,13 +9,67 @@ import {
   asSharedDatabase,
   type Database,
   type Db,
+  type DriverOptions,
+  sqlLogger,
 } from '../database';
+import { type Migration, migratePostgres, type PostgresMigrationClient } from '../migrations';
 import * as schema from '../schema/postgres';
+import { observePgPool } from './observe';
 
 /** The wire protocol counts a statement's parameters in 16 bits. */
 const POSTGRES_MAX_PARAMETERS = 65_535;
 
-export interface NeonOptions {
+/**
+ * Options of the Postgres drivers, among them how long the app waits for Postgres. Without them a request hangs while the database is
+ * unreachable or stuck; with them it is answered 503 `database_unavailable`.
+ */
+export interface PostgresOptions extends DriverOptions {
+  /** Opening a connection, TLS and authentication included (default 5 s). */
+  connectMs?: number;
+  /**
+   * One query: the client gives up waiting for its answer after this long (default 15 s) and the
+   * connection is dropped. Client-side on purpose: a `statement_timeout` startup parameter is
+   * refused by PgBouncer ("unsupported startup parameter") and ignored by Neon. To cancel the work
+   * on the server as well, set it on the role: `ALTER ROLE app SET statement_timeout = '15s'`.
+   */
+  queryMs?: number;
+}
+
+function poolTimeouts(timeouts: PostgresOptions = {}) {
+  return { connectionTimeoutMillis: timeouts.connectMs ?? 5_000, query_timeout: timeouts.queryMs ?? 15_000 };
+}
+
+/** A query config with its own client-side timeout (pg and Neon clients alike). */
+interface TimedQueryClient {
+  query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>;
+  release(err?: boolean): void;
+}
+
+/**
+ * Migrations on one pooled connection (the advisory lock is per session), free of the pool's
+ * query timeout: waiting for another replica's lock, or building an index, may take long.
+ */
+async function migrateOnOneConnection(
+  pool: { connect(): Promise<TimedQueryClient> },
+  migrations: readonly Migration[],
+) {
+  const client = await pool.connect();
+  const untimed: PostgresMigrationClient = {
+    query: (text, values) => client.query({ text, values, query_timeout: 2_147_483_647 }),
+  };
+  let failed = false;
+  try {
+    await migratePostgres(untimed, migrations);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // A connection whose run failed part-way is not reused: its session state is unknown.
+    client.release(failed);
+  }
+}
+
+export interface NeonOptions extends PostgresOptions {
   /** WebSocket constructor, for runtimes without a global one (Node 20). */
   webSocketConstructor?: typeof neonConfig.webSocketConstructor;
   /** `host:port/path` of a WebSocket-to-TCP proxy in front of a plain Postgres (local runs and tests). */
@@ -27,7 +81,7 @@ export interface NeonOptions {
 /** Postgres through `@neondatabase/serverless` (Pool over WebSocket): Neon, and Workers. */
 export function createNeonDatabase(url: string, options: NeonOptions = {}): Database {
   if (options.webSocketConstructor) neonConfig.webSocketConstructor = options.webSocketConstructor;
-  const pool = new NeonPool({ connectionString: url, max: 10 });
+  const pool = new NeonPool({ connectionString: url, max: 10, ...poolTimeouts(options) });
   if (options.wsProxy) {
     // neonConfig is process-wide in the driver; a process talks to one proxy at a time.
     neonConfig.wsProxy = options.wsProxy; // the driver appends ?address=host:port
@@ -40,7 +94,8 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     // An idle client lost its connection; the next query reconnects. Without a listener the
     // process would crash on an 'error' event.
   });
-  const db = drizzleNeon(pool, { schema });
+  observePgPool(pool, options.telemetry);
+  const db = drizzleNeon(pool, { schema, ...sqlLogger(options) });
   return {
     dialect: 'postgres',
     driver: 'neon',
@@ -50,6 +105,8 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     async ping() {
       await db.execute(sql`select 1`);
     },
+    migrate: (migrations) => migrateOnOneConnection(pool, migrations),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await pool.end();
     },
@@ -57,12 +114,13 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
 }
 
 /** Postgres over plain TCP with `pg` (Node, or workerd with nodejs_compat). */
-export function createPgDatabase(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+export function createPgDatabase(url: string, options: PostgresOptions & { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...poolTimeouts(options) });
   pool.on('error', () => {
     // See createNeonDatabase: a dropped idle connection must not crash the process.
   });
-  const db = drizzlePg(pool, { schema });
+  observePgPool(pool, options.telemetry);
+  const db = drizzlePg(pool, { schema, ...sqlLogger(options) });
   return {
     dialect: 'postgres',
     driver: 'pg',
@@ -72,6 +130,8 @@ export function createPgDatabase(url: string, options: { max?: number } = {}): D
     async ping() {
       await db.execute(sql`select 1`);
     },
+    migrate: (migrations) => migrateOnOneConnection(pool, migrations),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await pool.end();
     },

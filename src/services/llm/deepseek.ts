@@ -1,5 +1,5 @@
+import { createParser, type ParseError } from 'eventsource-parser';
 import { ApiError } from '../../errors';
-import { parseSse } from './sse';
 
 /**
  * A streaming client for any OpenAI-compatible chat completions endpoint (DeepSeek by default),
@@ -221,7 +221,7 @@ async function* readCompletion(
   let sawDone = false;
   try {
     if (!response.body) throw new Error('the provider sent no body');
-    for await (const { data } of sseOrConnectionError(response.body, signal)) {
+    for await (const data of sseOrConnectionError(response.body, signal)) {
       if (data.trim() === '[DONE]') {
         sawDone = true;
         break;
@@ -236,13 +236,83 @@ async function* readCompletion(
   yield { type: 'done', finishReason: state.finishReason, usage: state.usage };
 }
 
-/** parseSse, with a dropped connection reported as such (an abort stays an abort). */
+/**
+ * The most characters one event (or an unterminated line) may hold while it arrives: a completion
+ * chunk is a few kilobytes, and a stream that never ends its event must not grow in memory.
+ */
+const maxEventChars = 1024 * 1024;
+
+/** The `data` of each event, as soon as its blank line arrives; a dropped connection reported as such. */
 async function* sseOrConnectionError(body: ReadableStream<Uint8Array>, signal: AbortSignal) {
   try {
-    yield* parseSse(body, signal);
+    yield* sseData(body, signal);
   } catch (err) {
-    if (signal.aborted) throw err;
+    if (signal.aborted || err instanceof OversizedEventError) throw err;
     throw new Error('the provider connection was lost', { cause: err });
+  }
+}
+
+class OversizedEventError extends Error {
+  constructor(cause: ParseError) {
+    super(`the provider sent an event over ${maxEventChars} characters`, { cause });
+    this.name = 'OversizedEventError';
+  }
+}
+
+/**
+ * Server-Sent Events parsed by eventsource-parser (line endings, comments, multi-line data, a
+ * final event without its blank line dropped, as the spec says). Bytes are decoded in stream mode
+ * (a character split across reads survives; the default decoder drops a leading BOM, as the spec
+ * requires). The body is read through its reader so that stopping early, for whatever reason,
+ * cancels it: that is what closes the upstream connection.
+ */
+async function* sseData(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<string> {
+  const ready: string[] = [];
+  let oversized: ParseError | undefined;
+  const parser = createParser({
+    onEvent: (event) => ready.push(event.data),
+    // Unknown fields and a bad `retry` are ignored, as a browser would; only the bound is fatal.
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') oversized = error;
+    },
+    maxBufferSize: maxEventChars,
+  });
+  const decoder = new TextDecoder('utf-8');
+  signal.throwIfAborted();
+  const reader = body.getReader();
+  // A pending read() does not notice an abort by itself; cancelling the reader ends it.
+  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
+  let finished = false;
+  try {
+    while (true) {
+      const { done, value } = await readOrAbortReason(reader, signal);
+      signal.throwIfAborted();
+      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (text) parser.feed(text);
+      if (oversized) throw new OversizedEventError(oversized);
+      for (const data of ready.splice(0)) yield data;
+      if (done) break;
+    }
+    finished = true;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+async function readOrAbortReason(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (err) {
+    // A fetch aborted by our signal errors its body with the abort reason or a network error;
+    // report the abort, not the symptom.
+    signal.throwIfAborted();
+    throw err;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import type { Resume, ResumeStore } from '../../db/resumes';
+import type { PendingDeletion, Resume, ResumeStore } from '../../db/resumes';
 import type { ResumeSkill, StoredOccupation } from '../../db/skills';
 import { ApiError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
@@ -9,6 +9,18 @@ import type { ReadSkills, SkillsService } from '../skills/skills';
 import type { ObjectStorage } from '../storage/storage';
 
 export const maxResumeBytes = 10 * 1024 * 1024;
+
+/**
+ * Recorded attempts at removing an object (the upload's own three tries count as one) before the retries on uploads
+ * give up on it: an object that still cannot be removed after that is no passing failure, and
+ * retrying it on every upload would only add load. The storage sweep (npm run storage:sweep, and
+ * periodically on Node) still tries it on each pass.
+ */
+export const MAX_REMOVAL_ATTEMPTS = 8;
+/** Retries of recorded removals run at most this often per process, however many uploads arrive. */
+const RETRY_INTERVAL_MS = 60_000;
+/** Recorded removals retried per pass. */
+const RETRY_BATCH = 10;
 
 const contentTypes: Record<DocumentKind, string> = {
   pdf: 'application/pdf',
@@ -49,12 +61,14 @@ export interface ResumePipelineDeps {
 /**
  * Upload and removal of resumes, all-or-nothing from the user's view: the file is checked and read
  * before anything is stored; if the object write or the database write fails, whatever was stored
- * is removed again, and an object that cannot be removed is recorded and retried, never left.
+ * is removed again, and an object that cannot be removed is recorded and retried (a few times on
+ * later uploads, then by the storage sweep, src/services/storage/sweep.ts), never left.
  */
 export function createResumePipeline(deps: ResumePipelineDeps) {
   const { store, storage, clock, logger } = deps;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const reader = deps.reader ?? inlineDocumentReader();
+  let lastRetry: number | undefined;
 
   async function removeObject(storageKey: string, reason: string): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -82,6 +96,33 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  async function retryOne(pending: PendingDeletion, inUse: boolean): Promise<void> {
+    const fields = { storage_key: pending.storageKey };
+    if (inUse) {
+      logger.warn('pending object removal dropped: a resume row names the object', fields);
+      await store.resolvePendingDeletion(pending.storageKey);
+      return;
+    }
+    try {
+      await storage.delete(pending.storageKey);
+      await store.resolvePendingDeletion(pending.storageKey);
+      logger.info('pending object removal done', fields);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      await store.recordPendingDeletion(
+        { bucket: pending.bucket, storageKey: pending.storageKey, error },
+        clock.now(),
+      );
+      if (pending.attempts + 1 >= MAX_REMOVAL_ATTEMPTS) {
+        logger.error('object removal failed too often; left to the storage sweep', {
+          ...fields,
+          attempts: pending.attempts + 1,
+          ...describeError(err),
+        });
       }
     }
   }
@@ -143,23 +184,22 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       return true;
     },
 
-    /** Retries recorded removals; called on each upload, cheap when there are none. */
+    /**
+     * Retries recorded removals below the attempt cap, at most once a minute (cheap when there are
+     * none). Uploads run it in the background, after their answer. Never rejects: failures are logged.
+     */
     async retryPendingDeletions(): Promise<void> {
-      for (const pending of await store.pendingDeletions(10)) {
-        try {
-          await storage.delete(pending.storageKey);
-          await store.resolvePendingDeletion(pending.storageKey);
-          logger.info('pending object removal done', { storage_key: pending.storageKey });
-        } catch (err) {
-          await store.recordPendingDeletion(
-            {
-              bucket: pending.bucket,
-              storageKey: pending.storageKey,
-              error: err instanceof Error ? err.message : String(err),
-            },
-            clock.now(),
-          );
-        }
+      const now = clock.now().getTime();
+      if (lastRetry !== undefined && now - lastRetry < RETRY_INTERVAL_MS) return;
+      lastRetry = now;
+      try {
+        const pending = await store.pendingDeletions(RETRY_BATCH, { belowAttempts: MAX_REMOVAL_ATTEMPTS });
+        if (pending.length === 0) return;
+        // A write whose answer was lost may have committed after all: an object with a row stays.
+        const inUse = await store.storedKeys(pending.map((p) => p.storageKey));
+        for (const row of pending) await retryOne(row, inUse.has(row.storageKey));
+      } catch (err) {
+        logger.warn('retrying pending object removals failed', describeError(err));
       }
     },
   };

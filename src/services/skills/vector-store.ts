@@ -9,6 +9,7 @@ import {
 } from 'chromadb';
 import { DependencyUnavailableError } from '../../errors';
 import { type Logger, silentLogger } from '../../logger';
+import { noTelemetry, type Telemetry } from '../telemetry';
 import type { Embedder } from './embedder';
 
 /**
@@ -106,6 +107,8 @@ export interface VectorStoreOptions {
   /** Extra headers on every request, e.g. `x-chroma-token` for a server with token auth. */
   headers?: Record<string, string>;
   logger?: Logger;
+  /** Each Chroma call counted, timed and traced as a `vector_store` call. */
+  telemetry?: Telemetry;
 }
 
 /** The collection was built with another embedder (or dimension) than this server uses. */
@@ -159,7 +162,11 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
     new DependencyUnavailableError('vector_store', `Chroma at ${url} is unreachable: ${detail}`, { cause });
 
   /** Runs one client call with the timeout and the error mapping. */
-  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  const telemetry = options.telemetry ?? noTelemetry;
+  // Named by the verb of `what` ("querying skills_v1" -> querying): collection names stay out of labels.
+  const call = <T>(what: string, run: () => Promise<T>): Promise<T> =>
+    telemetry.call('vector_store', what.split(' ', 1)[0] ?? what, () => timedCall(what, run));
+  const timedCall = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const pending = run();
     const timeout = new Promise<never>((_, reject) => {

@@ -1,7 +1,12 @@
 import { AwsClient } from 'aws4fetch';
 import { DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
-import { contentDisposition, MAX_DOWNLOAD_URL_SECONDS, type ObjectStorage } from './storage';
+import {
+  contentDisposition,
+  MAX_DOWNLOAD_URL_SECONDS,
+  type ObjectStorage,
+  type StoredObject,
+} from './storage';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -35,6 +40,53 @@ export function encodeKey(key: string): string {
 
 function xmlCode(body: string): string | undefined {
   return /<Code>([^<]{1,100})<\/Code>/.exec(body)?.[1];
+}
+
+/** S3 answers at most 1000 keys a request. */
+const MAX_LIST_KEYS = 1000;
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, (_, name: string) => {
+    if (!name.startsWith('#')) return XML_ENTITIES[name] ?? '';
+    return String.fromCodePoint(name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1)));
+  });
+}
+
+/**
+ * The first `<tag>...</tag>` within xml[from, to): its text, where the text starts and where the
+ * element ends. Found with indexOf: linear, and S3's listings need no more than that.
+ */
+function element(xml: string, tag: string, from = 0, to = xml.length) {
+  const open = `<${tag}>`;
+  const start = xml.indexOf(open, from);
+  if (start === -1 || start >= to) return undefined;
+  const inner = start + open.length;
+  const close = xml.indexOf(`</${tag}>`, inner);
+  if (close === -1 || close > to) return undefined;
+  return { text: xml.slice(inner, close), inner, end: close + tag.length + 3 };
+}
+
+/** One page of a ListObjectsV2 answer; throws (a plain Error) on anything else. */
+function parseListPage(xml: string): { objects: StoredObject[]; nextToken?: string } {
+  if (!xml.includes('<ListBucketResult')) throw new Error('the answer is not a ListBucketResult');
+  const objects: StoredObject[] = [];
+  for (let from = 0; ; ) {
+    const contents = element(xml, 'Contents', from);
+    if (!contents) break;
+    const key = element(xml, 'Key', contents.inner, contents.end)?.text;
+    const modified = element(xml, 'LastModified', contents.inner, contents.end)?.text;
+    const lastModified = new Date(modified ?? '');
+    if (key === undefined || Number.isNaN(lastModified.getTime()))
+      throw new Error('an entry without Key or LastModified');
+    // encoding-type=url: the key is URL-encoded (AWS writes a space as `+`; a `+` is always %2B).
+    objects.push({ key: decodeURIComponent(unescapeXml(key).replaceAll('+', ' ')), lastModified });
+    from = contents.end;
+  }
+  if (element(xml, 'IsTruncated')?.text !== 'true') return { objects };
+  const token = element(xml, 'NextContinuationToken')?.text;
+  if (!token) throw new Error('a truncated listing without NextContinuationToken');
+  return { objects, nextToken: unescapeXml(token) };
 }
 
 export function createS3Storage(options: S3StorageOptions): S3Storage {
@@ -98,6 +150,30 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     throw new Error(`S3 ${operation} failed: HTTP ${response.status} ${code ?? 'unknown error'}`);
   }
 
+  /** One ListObjectsV2 request; whatever goes wrong, storage is unavailable for the caller. */
+  async function listPage(prefix: string, maxKeys: number, token: string | undefined) {
+    const query = [
+      'list-type=2',
+      `prefix=${encodeURIComponent(prefix)}`,
+      'encoding-type=url',
+      `max-keys=${maxKeys}`,
+      ...(token ? [`continuation-token=${encodeURIComponent(token)}`] : []),
+    ].join('&');
+    const response = await send('ListObjectsV2', `${bucketUrl}/?${query}`, { method: 'GET' });
+    try {
+      return parseListPage(await response.text());
+    } catch (err) {
+      logger?.warn('storage listing unreadable', {
+        operation: 'ListObjectsV2',
+        bucket,
+        ...describeError(err),
+      });
+      throw new DependencyUnavailableError('storage', `S3 ListObjectsV2 failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
   return {
     kind: 's3',
     bucket,
@@ -141,6 +217,18 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       url.searchParams.set('response-content-type', contentType);
       const signed = await client.sign(url.toString(), { method: 'GET', aws: { signQuery: true } });
       return signed.url;
+    },
+
+    async *list(prefix, { maxKeys = MAX_LIST_KEYS } = {}) {
+      if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_LIST_KEYS) {
+        throw new Error(`maxKeys must be a whole number from 1 to ${MAX_LIST_KEYS}`);
+      }
+      let token: string | undefined;
+      do {
+        const page = await listPage(prefix, maxKeys, token);
+        yield* page.objects;
+        token = page.nextToken;
+      } while (token);
     },
 
     async probe() {

@@ -1,3 +1,14 @@
+/** One object of a listing. */
+export interface StoredObject {
+  key: string;
+  lastModified: Date;
+}
+
+export interface ListOptions {
+  /** Keys fetched per request (S3 `max-keys`, at most 1000); default 1000. */
+  maxKeys?: number;
+}
+
 /**
  * Object storage for uploaded files (resumes). Two implementations: S3 (any S3-compatible server,
  * via aws4fetch; runs on Node and Workers) and the local disk (Node only, src/node/local-storage.ts).
@@ -25,6 +36,11 @@ export interface ObjectStorage {
   ): Promise<string | undefined>;
   /** Reads an object (local storage serves downloads with it; tests use it for S3 too). undefined when missing. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Every object whose key starts with `prefix`, in key order, fetched a page at a time (memory
+   * stays bounded however many there are). The storage sweep uses it to find orphans.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<StoredObject>;
   /** For /api/health: 'ok' | 'down' (S3) or 'local'. */
   probe(): Promise<'ok' | 'down' | 'local'>;
 }

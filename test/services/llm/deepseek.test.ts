@@ -185,6 +185,65 @@ describe('LLM client: streaming', () => {
   });
 });
 
+describe('LLM client: reading the event stream', () => {
+  const stream = (overrides: Partial<LlmClientOptions> = {}) =>
+    client(overrides).stream({ model: 'deepseek-chat', messages, signal: new AbortController().signal });
+
+  it.each([1, 2, 3, 64])(
+    'reads bare-CR line endings cut every %i bytes, after a byte order mark',
+    async (chunkSplit) => {
+      standIn.setScript({
+        kind: 'stream',
+        deltas: ['Olá', ' 👋'],
+        eol: '\r',
+        bom: true,
+        chunkSplit,
+        keepAliveEvery: 2,
+      });
+      const events = await collect(await stream());
+      expect(text(events, 'delta')).toBe('Olá 👋');
+      expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
+    },
+  );
+
+  it('joins an event whose JSON spans several data: lines', async () => {
+    standIn.setScript({ kind: 'stream', deltas: ['one', 'two'], multilineData: true, chunkSplit: 5 });
+    const events = await collect(await stream());
+    expect(events.map((e) => e.type)).toEqual(['delta', 'delta', 'done']);
+    expect(text(events, 'delta')).toBe('onetwo');
+    expect(events.at(-1)).toMatchObject({
+      usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+    });
+  });
+
+  it('does not read a final event that lacks its blank line', async () => {
+    const unterminated = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'cut' }, finish_reason: 'stop' }] })}\n`;
+    const events = await stream({ fetch: fetchAnswering(`${contentChunk('a')}${unterminated}`) });
+    const seen: LlmEvent[] = [];
+    await expect(
+      (async () => {
+        for await (const event of events) seen.push(event);
+      })(),
+    ).rejects.toThrow('the provider stream ended early');
+    expect(seen).toEqual([{ type: 'delta', content: 'a' }]);
+  });
+
+  it('refuses an event that grows past the buffer bound instead of holding it in memory', async () => {
+    const endless = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: '));
+      },
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('x'.repeat(64 * 1024)));
+      },
+    });
+    const events = await stream({
+      fetch: async () => new Response(endless, { headers: { 'content-type': 'text/event-stream' } }),
+    });
+    await expect(collect(events)).rejects.toThrow('the provider sent an event over');
+  });
+});
+
 describe('LLM client: errors before the stream', () => {
   it('maps a rejected key to 502 with the provider message and without the key', async () => {
     const err = await streamFailure(
