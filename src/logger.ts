@@ -42,7 +42,11 @@ function loggableMessage(err: Error): string {
   const query = (err as { query?: unknown; params?: unknown }).query;
   if (typeof query === 'string' && 'params' in err) return `Failed query: ${query}`;
   const quoted = err.message.lastIndexOf(': "');
-  if (typeof (err as { severity?: unknown }).severity === 'string' && quoted !== -1 && err.message.endsWith('"')) {
+  if (
+    typeof (err as { severity?: unknown }).severity === 'string' &&
+    quoted !== -1 &&
+    err.message.endsWith('"')
+  ) {
     return `${err.message.slice(0, quoted)}: "[redacted]"`;
   }
   return err.message;
