@@ -51,9 +51,17 @@ export interface ResumeStore {
   makeDefault(userId: number, id: string, now: Date): Promise<Resume | undefined>;
   /**
    * Deletes row and chunks; when it was the default, the newest remaining one becomes the default.
-   * Returns the deleted row.
+   * The row's `object` is recorded for removal in the same write, so that a removal that fails
+   * after it is retried (by the upload retries and the storage sweep), never forgotten; a record
+   * left by a delete that found no row only costs a removal of a missing object later. Returns the
+   * deleted row.
    */
-  delete(userId: number, id: string, now: Date): Promise<Resume | undefined>;
+  delete(
+    userId: number,
+    id: string,
+    now: Date,
+    object: { bucket: string; storageKey: string },
+  ): Promise<Resume | undefined>;
   chunks(resumeId: string): Promise<{ index: number; section: string | null; content: string }[]>;
 
   /** Which of these object keys a resume row names (the storage sweep keeps those objects). */
@@ -198,9 +206,14 @@ export function createResumeStore(database: Database): ResumeStore {
       return results[2][0];
     },
 
-    async delete(userId, id, now) {
+    async delete(userId, id, now, object) {
       const results = await database.atomic((db) => [
         lockOwner(db, userId),
+        // No attempt made yet (attempts 0): the caller removes the object once this has committed.
+        db
+          .insert(pendingObjectDeletions)
+          .values({ ...object, attempts: 0, createdAt: now })
+          .onConflictDoNothing(),
         db
           .delete(resumeChunks)
           .where(
@@ -235,7 +248,7 @@ export function createResumeStore(database: Database): ResumeStore {
             ),
           ),
       ]);
-      return results[2][0];
+      return results[3][0];
     },
 
     async chunks(resumeId) {

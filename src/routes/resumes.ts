@@ -392,10 +392,14 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
         middleware: [guard] as const,
         request: { params: ResumeIdParams },
         responses: {
-          204: { description: 'Deleted; the newest remaining resume becomes the default if this was it' },
+          204: {
+            description:
+              'Deleted; the newest remaining resume becomes the default if this was it. The object is ' +
+              'removed now, or, while storage is failing, recorded and removed by the retries and the sweep',
+          },
           ...authErrorResponses,
           404: errorResponse('not_found'),
-          503: errorResponse('storage_unavailable: nothing was deleted'),
+          503: errorResponse('database_unavailable: nothing was deleted'),
         },
       }),
       async (c) => {

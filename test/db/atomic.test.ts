@@ -106,7 +106,11 @@ describe.each(databaseKinds)('Database.atomic on %s', (kind) => {
     // Deleting the default and others at once: the newest remaining one ends up the default.
     const current = (await defaults())[0] as string;
     const doomed = [current, ...ids.filter((id) => id !== current).slice(0, 2)];
-    await Promise.all(doomed.map((id) => store.delete(userId, id, new Date())));
+    const objectOf = (id: string) => ({
+      bucket: 'b',
+      storageKey: created.find((r) => r.id === id)!.storageKey,
+    });
+    await Promise.all(doomed.map((id) => store.delete(userId, id, new Date(), objectOf(id))));
     const left = await store.listForUser(userId);
     expect(left).toHaveLength(3);
     expect(left.filter((r) => r.isDefault).map((r) => r.id)).toEqual([left[0]?.id]);

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startChromaServer } from '../../src/node/chroma-server';
+import { type ChromaServer, freePort, startChromaServer } from '../../src/node/chroma-server';
 
 export interface TestChroma {
   url: string;
@@ -78,4 +78,69 @@ export async function startTestChroma(): Promise<TestChroma> {
       { cause: err },
     );
   }
+}
+
+/**
+ * A Chroma server of one test file's own, which the file may kill and start again (fault tests):
+ * never the run's shared one. The same port and data folder across restarts, as a server that
+ * comes back after a crash. `destroy()` ends it and removes the folder (call it in `afterAll`); a
+ * run that died without it is cleaned up by the next start, as for `startTestChroma`.
+ */
+export interface OwnChroma {
+  url: string;
+  port: number;
+  /** The data folder (kept across restarts). */
+  dir: string;
+  /** Whether the server runs now. */
+  running(): boolean;
+  /** SIGKILL (a crash) or SIGINT (a shutdown); resolves once the process has exited and its port is closed. */
+  kill(signal?: 'SIGKILL' | 'SIGINT'): Promise<void>;
+  /** Starts it again on the same port and folder; resolves at its first heartbeat. */
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export async function startOwnChroma(): Promise<OwnChroma> {
+  cleanStaleRuns();
+  const dir = await mkdtemp(path.join(os.tmpdir(), DIR_PREFIX));
+  const dataDir = path.join(dir, 'data');
+  const port = await freePort();
+  let server: ChromaServer | undefined;
+  const start = async () => {
+    server = await startChromaServer({ persistDir: dataDir, port });
+    await writeFile(path.join(dir, 'owner.json'), JSON.stringify({ owner: process.pid, pid: server.pid }));
+  };
+  try {
+    await start();
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir: dataDir,
+    running: () => server !== undefined,
+    async kill(signal = 'SIGKILL') {
+      const current = server;
+      if (!current) return;
+      server = undefined;
+      try {
+        process.kill(current.pid, signal);
+      } catch {
+        // already gone
+      }
+      // stop() resolves once the process has exited (and sends SIGKILL if a SIGINT is not enough).
+      await current.stop();
+    },
+    async start() {
+      if (!server) await start();
+    },
+    async destroy() {
+      const current = server;
+      server = undefined;
+      await current?.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

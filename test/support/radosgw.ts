@@ -22,6 +22,14 @@ export interface Radosgw {
   /** Milliseconds from the call to a ready S3 endpoint with its user. */
   startupMs: number;
   stop(): Promise<void>;
+  /**
+   * Stops just the radosgw daemon (SIGKILL by default: a crash; SIGTERM: a shutdown), keeping the
+   * mon, the OSD and the data; resolves once it has exited (its port is closed then). For fault
+   * tests, on a cluster of their own: never on the run's shared one.
+   */
+  stopGateway(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts the radosgw daemon again, on the same port with the same data; resolves once it answers. */
+  startGateway(): Promise<void>;
 }
 
 const DIR_PREFIX = 'jobmate-rgw-';
@@ -254,6 +262,26 @@ rgw dns name = 127.0.0.1
         .join('\n')}${[...exited.values()].length ? `\nexited: ${[...exited.values()].join('; ')}` : ''}`,
     );
 
+  const endpoint = `http://127.0.0.1:${rgwPort}`;
+  let gateway: ChildProcess | undefined;
+  /** Polls the gateway until it answers; fails when a daemon stops meanwhile or it takes too long. */
+  const gatewayReady = async () => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (exited.size > 0) throw failure('a daemon stopped while the gateway started');
+      try {
+        const response = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) });
+        await response.arrayBuffer();
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw failure(`radosgw did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   try {
     const monmap = path.join(dir, 'run', 'monmap');
     await run('monmaptool', 'monmaptool', [
@@ -290,23 +318,8 @@ rgw dns name = 127.0.0.1
       ),
     ]);
     await daemon('osd.0', 'ceph-osd', ['-i', '0']);
-    await daemon('rgw', 'radosgw', ['-n', 'client.rgw.a']);
-
-    const endpoint = `http://127.0.0.1:${rgwPort}`;
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (exited.size > 0) throw failure('a daemon stopped during start-up');
-      try {
-        const response = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) });
-        await response.arrayBuffer();
-        if (response.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline)
-        throw failure(`radosgw did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    gateway = await daemon('rgw', 'radosgw', ['-n', 'client.rgw.a']);
+    await gatewayReady();
 
     const accessKeyId = `JM${randomBytes(9).toString('hex').toUpperCase()}`;
     const secretAccessKey = randomBytes(30).toString('base64url');
@@ -332,6 +345,19 @@ rgw dns name = 127.0.0.1
       region: 'us-east-1',
       startupMs: 0,
       stop,
+      async stopGateway(signal = 'SIGKILL') {
+        const child = gateway;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill(signal);
+        await gone;
+        exited.delete(child); // stopped on purpose: not a daemon that died
+      },
+      async startGateway() {
+        if (gateway && gateway.exitCode === null && gateway.signalCode === null) return;
+        gateway = await daemon('rgw', 'radosgw', ['-n', 'client.rgw.a']);
+        await gatewayReady();
+      },
     };
   } catch (err) {
     const keepLogs = process.env.KEEP_RADOSGW_LOGS === '1';

@@ -115,14 +115,18 @@ describe('stores on D1 inside workerd', () => {
     expect(await resumes.makeDefault(userId + 1, first.id, new Date())).toBeUndefined();
     expect(await defaults()).toEqual([second.id]);
 
-    const deleted = await resumes.delete(userId, second.id, new Date(Date.UTC(2024, 2, 1)));
+    const objectOf = (r: { bucket: string; storageKey: string }) => ({
+      bucket: r.bucket,
+      storageKey: r.storageKey,
+    });
+    const deleted = await resumes.delete(userId, second.id, new Date(Date.UTC(2024, 2, 1)), objectOf(second));
     expect(deleted).toMatchObject({ id: second.id, isDefault: true });
     expect(await defaults()).toEqual([third.id]); // the newest remaining one
     expect(await resumes.chunks(second.id)).toEqual([]);
-    expect(await resumes.delete(userId, second.id, new Date())).toBeUndefined();
+    expect(await resumes.delete(userId, second.id, new Date(), objectOf(second))).toBeUndefined();
 
     // Not the default: the default stays where it is.
-    expect(await resumes.delete(userId, first.id, new Date())).toMatchObject({
+    expect(await resumes.delete(userId, first.id, new Date(), objectOf(first))).toMatchObject({
       id: first.id,
       isDefault: false,
     });

@@ -1,4 +1,4 @@
-import { Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
+import { Pool as NeonPool, type PoolClient as NeonPoolClient, neonConfig } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -94,6 +94,7 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     // An idle client lost its connection; the next query reconnects. Without a listener the
     // process would crash on an 'error' event.
   });
+  keepClientErrorsQuiet(pool);
   observePgPool(pool, options.telemetry);
   const db = drizzleNeon(pool, { schema, ...sqlLogger(options) });
   return {
@@ -101,7 +102,9 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     driver: 'neon',
     ...asSharedDatabase(db, schema),
     maxParameters: POSTGRES_MAX_PARAMETERS,
-    atomic: transactionAtomic(db),
+    atomic: transactionAtomic<NeonPoolClient>(pool, (client) =>
+      drizzleNeon(client, { schema, ...sqlLogger(options) }),
+    ),
     async ping() {
       await db.execute(sql`select 1`);
     },
@@ -119,6 +122,7 @@ export function createPgDatabase(url: string, options: PostgresOptions & { max?:
   pool.on('error', () => {
     // See createNeonDatabase: a dropped idle connection must not crash the process.
   });
+  keepClientErrorsQuiet(pool);
   observePgPool(pool, options.telemetry);
   const db = drizzlePg(pool, { schema, ...sqlLogger(options) });
   return {
@@ -126,7 +130,9 @@ export function createPgDatabase(url: string, options: PostgresOptions & { max?:
     driver: 'pg',
     ...asSharedDatabase(db, schema),
     maxParameters: POSTGRES_MAX_PARAMETERS,
-    atomic: transactionAtomic(db),
+    atomic: transactionAtomic<pg.PoolClient>(pool, (client) =>
+      drizzlePg(client, { schema, ...sqlLogger(options) }),
+    ),
     async ping() {
       await db.execute(sql`select 1`);
     },
@@ -138,16 +144,72 @@ export function createPgDatabase(url: string, options: PostgresOptions & { max?:
   };
 }
 
-/** `atomic` on Postgres: the statements in order inside a real transaction. */
-function transactionAtomic(db: {
-  transaction<R>(run: (tx: unknown) => Promise<R>): Promise<R>;
-}): Database['atomic'] {
-  return function atomic<T extends AtomicStatement[]>(build: (db: Db) => [...T]) {
-    return db.transaction(async (tx) => {
+/** A client checked out of a pg-style pool (pg's and Neon's alike). */
+interface PooledClient {
+  query(text: string): Promise<unknown>;
+  release(destroy?: boolean): void;
+}
+
+/** True when Postgres itself answered with this error (an SQLSTATE), here or in its causes. */
+function answeredByServer(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * `atomic` on Postgres: the statements in order inside a real transaction, on a client of its
+ * own. Not Drizzle's `db.transaction`: when a statement times out on a stuck server it sends
+ * ROLLBACK on the same connection, where it queues behind the stuck statement and times out too,
+ * and the client goes back to the pool still inside the transaction; the next transaction on it
+ * (its BEGIN then a no-op) would commit the failed one's writes. Here a failure that the server
+ * did not answer (a timeout, a dropped connection) destroys the connection, so the server rolls
+ * back, and the error reaches the caller within one query timeout.
+ */
+function transactionAtomic<C extends PooledClient>(
+  pool: { connect(): Promise<C> },
+  bind: (client: C) => unknown,
+): Database['atomic'] {
+  return async function atomic<T extends AtomicStatement[]>(build: (db: Db) => [...T]) {
+    const client = await pool.connect();
+    let reusable = false;
+    try {
+      await client.query('begin');
       const results: unknown[] = [];
-      // Built from `tx`, presented through the shared type, so that every statement runs in it.
-      for (const statement of build(tx as unknown as Db)) results.push(await statement);
+      // Built on this client, presented through the shared type, so that every statement runs in it.
+      // (Without the schema: statements are query builders, and relational config costs 0.1 ms.)
+      for (const statement of build(bind(client) as Db)) results.push(await statement);
+      await client.query('commit');
+      reusable = true;
       return results as AtomicResults<T>;
-    });
+    } catch (err) {
+      if (answeredByServer(err)) {
+        reusable = await client.query('rollback').then(
+          () => true,
+          () => false,
+        );
+      }
+      throw err;
+    } finally {
+      client.release(!reusable);
+    }
   };
+}
+
+/**
+ * A checked-out client has no 'error' listener of the pool's: a connection that drops inside a
+ * transaction would emit 'error' with none, an uncaught exception that ends the process. The
+ * query that was running still fails with the error; the pool drops the client on release.
+ */
+function keepClientErrorsQuiet(pool: {
+  on(
+    event: 'connect',
+    listener: (client: { on(event: 'error', listener: () => void): unknown }) => void,
+  ): unknown;
+}) {
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import type { PendingDeletion, Resume, ResumeStore } from '../../db/resumes';
 import type { ResumeSkill, StoredOccupation } from '../../db/skills';
-import { ApiError } from '../../errors';
+import { ApiError, DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import { type DocumentKind, detectDocumentKind } from '../documents/detect';
 import { type DocumentReader, inlineDocumentReader } from '../documents/reader';
@@ -70,6 +70,21 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
   const reader = deps.reader ?? inlineDocumentReader();
   let lastRetry: number | undefined;
 
+  /** Records an object for a later removal; a failure to record it is logged (the sweep finds it). */
+  async function recordRemoval(storageKey: string, err: unknown): Promise<void> {
+    await store
+      .recordPendingDeletion(
+        { bucket: storage.bucket, storageKey, error: err instanceof Error ? err.message : String(err) },
+        clock.now(),
+      )
+      .catch((recordErr: unknown) =>
+        logger.error('recording a pending object removal failed', {
+          storage_key: storageKey,
+          ...describeError(recordErr),
+        }),
+      );
+  }
+
   async function removeObject(storageKey: string, reason: string): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
@@ -82,17 +97,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
             reason,
             ...describeError(err),
           });
-          await store
-            .recordPendingDeletion(
-              { bucket: storage.bucket, storageKey, error: err instanceof Error ? err.message : String(err) },
-              clock.now(),
-            )
-            .catch((recordErr: unknown) =>
-              logger.error('recording a pending object removal failed', {
-                storage_key: storageKey,
-                ...describeError(recordErr),
-              }),
-            );
+          await recordRemoval(storageKey, err);
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
@@ -146,10 +151,18 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
 
       const id = newId();
       const storageKey = ['resumes', String(userId), `${id}.${kind}`].map(encodeURIComponent).join('/');
-      await storage.put(storageKey, bytes, {
-        contentType: contentTypes[kind],
-        metadata: { 'original-filename': filename, 'user-id': String(userId) },
-      });
+      try {
+        await storage.put(storageKey, bytes, {
+          contentType: contentTypes[kind],
+          metadata: { 'original-filename': filename, 'user-id': String(userId) },
+        });
+      } catch (err) {
+        // The write may have landed though its answer was lost (a gateway that died before
+        // answering, a reset, a timeout). Storage is failing now, so the removal is not tried here
+        // (that would hold the answer for its retries): it is recorded, for the retries and the sweep.
+        if (err instanceof DependencyUnavailableError) await recordRemoval(storageKey, err);
+        throw err;
+      }
       try {
         const resume = await store.create(
           {
@@ -175,12 +188,25 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       }
     },
 
-    /** Removes the object first: when storage is down nothing changes and the user can retry. */
+    /**
+     * Deletes the row and records its object for removal in one write, then removes the object.
+     * The resume is gone for the user at once, even while storage is down; an object whose removal
+     * fails (or whose answer is lost) stays recorded and is retried, never left behind.
+     */
     async remove(userId: number, id: string): Promise<boolean> {
       const resume = await store.get(userId, id);
       if (!resume) return false;
-      await storage.delete(resume.storageKey);
-      await store.delete(userId, id, clock.now());
+      const object = { bucket: resume.bucket, storageKey: resume.storageKey };
+      if (!(await store.delete(userId, id, clock.now(), object))) return false;
+      try {
+        await storage.delete(object.storageKey);
+        await store.resolvePendingDeletion(object.storageKey);
+      } catch (err) {
+        logger.warn('object removal failed; recorded for retry', {
+          storage_key: object.storageKey,
+          ...describeError(err),
+        });
+      }
       return true;
     },
 
