@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
 import type { Logger } from '../src/logger';
 
 /**
@@ -12,7 +12,8 @@ import type { Logger } from '../src/logger';
  * Both listen on 127.0.0.1 on a port the OS picks and report it with `{ type: 'ready', port }`.
  * They answer `{ type: 'memory' }` with their memory figures, `{ type: 'cpu' }` with the CPU time
  * they have used (user + system, all threads), `{ type: 'eventloop' }` with the event-loop delay
- * since the previous such message (ms; `perf_hooks.monitorEventLoopDelay`, 10 ms resolution), and
+ * since the previous such message (ms; `perf_hooks.monitorEventLoopDelay`, 10 ms resolution),
+ * `{ type: 'loopdelay' }` with the same figures from a timer of its own (below), and
  * exit when the parent goes away
  * (IPC disconnect), so a killed runner leaves no server behind.
  */
@@ -21,12 +22,40 @@ export type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'memory'; rss: number; maxRss: number; heapUsed: number; heapAfterGc: number | undefined }
   | { type: 'cpu'; micros: number }
-  | { type: 'eventloop'; p50: number; p99: number; max: number; mean: number };
+  | { type: 'eventloop'; p50: number; p99: number; max: number; mean: number }
+  | { type: 'loopdelay'; p50: number; p99: number; max: number; mean: number; count: number };
 
-export type ParentMessage = { type: 'memory' } | { type: 'cpu' } | { type: 'eventloop' };
+export type ParentMessage =
+  /** `quietGc`: the forced GC is left out of the `loopdelay` figures. */
+  | { type: 'memory'; quietGc?: boolean }
+  | { type: 'cpu' }
+  | { type: 'eventloop' }
+  /** `reset: false` reads the figures without starting them again. */
+  | { type: 'loopdelay'; reset?: boolean };
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+
+/**
+ * Event-loop delay as `monitorEventLoopDelay` measures it (the time between the callbacks of a
+ * 10 ms interval timer), from a timer of our own, started by the first `loopdelay` message (only
+ * bench/soak.ts sends it): the interval in which a `quietGc` memory sample forced a full GC is
+ * left out, so a periodic heap sampler does not measure its own pauses. (The built-in monitor
+ * cannot do that: disabling it around the GC still records the pause.)
+ */
+let timerDelay: { histogram: RecordableHistogram; skipNext: boolean } | undefined;
+
+function startTimerDelay() {
+  const state = { histogram: createHistogram(), skipNext: false };
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (!state.skipNext) state.histogram.record(Math.max(1, Math.round((now - last) * 1e6)));
+    state.skipNext = false;
+    last = now;
+  }, 10).unref();
+  return state;
+}
 
 function send(message: ChildMessage) {
   process.send?.(message);
@@ -88,6 +117,7 @@ process.on('message', (message: ParentMessage) => {
     // With --expose-gc (the runner passes it): the live heap, to tell retention from garbage.
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
+    if (message.quietGc && timerDelay) timerDelay.skipNext = true;
     const heapAfterGc = gc ? process.memoryUsage().heapUsed : undefined;
     send({ type: 'memory', rss, heapUsed, maxRss, heapAfterGc });
   } else if (message.type === 'eventloop') {
@@ -100,6 +130,19 @@ process.on('message', (message: ParentMessage) => {
       mean: ms(loopDelay.mean),
     });
     loopDelay.reset();
+  } else if (message.type === 'loopdelay') {
+    timerDelay ??= startTimerDelay();
+    const h = timerDelay.histogram;
+    const ms = (ns: number) => (h.count === 0 ? 0 : ns / 1e6);
+    send({
+      type: 'loopdelay',
+      p50: ms(h.percentile(50)),
+      p99: ms(h.percentile(99)),
+      max: ms(h.max),
+      mean: ms(h.mean),
+      count: h.count,
+    });
+    if (message.reset !== false) h.reset();
   } else if (message.type === 'cpu') {
     const { user, system } = process.cpuUsage();
     send({ type: 'cpu', micros: user + system });
