@@ -125,6 +125,11 @@ export const configSchema = z
       (v) => (v === '' || v === undefined ? '10000' : v),
       z.coerce.number().int().min(0).max(3_600_000),
     ),
+    /** How long a page of a job list is reused for everyone who asks for it (0: read every time). */
+    JOBS_LIST_CACHE_TTL_MS: z.preprocess(
+      (v) => (v === '' || v === undefined ? '2000' : v),
+      z.coerce.number().int().min(0).max(3_600_000),
+    ),
     /** Demo postings loaded into an empty job board on start, outside production (0: none). */
     DEMO_JOBS: z.preprocess(
       (v) => (v === '' || v === undefined ? '3000' : v),

@@ -134,6 +134,26 @@ describe('CORS', () => {
     const res = await app.request('/api/ping', { headers: { Origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('exposes ETag to browsers and allows If-None-Match', async () => {
+    const res = await app.request('/api/profile', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://localhost:3000',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'if-none-match',
+      },
+    });
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('if-none-match');
+    const get = await app.request('/api/ping', { headers: { Origin: 'http://localhost:3000' } });
+    expect(get.headers.get('access-control-expose-headers')).toContain('ETag');
+  });
+
+  it('adds no CORS headers to a request without Origin (not from a browser)', async () => {
+    const res = await app.request('/api/ping');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-expose-headers')).toBeNull();
+  });
 });
 
 describe('a database that is down', () => {

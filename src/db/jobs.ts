@@ -33,8 +33,16 @@ export interface JobFilters {
   sort: 'newest' | 'relevance';
 }
 
+/** A job as a list gives it: without `description` when the list was asked for without it. */
+export type ListedJob = Omit<Job, 'description'> & { description?: string };
+
 export interface JobStore {
-  list(filters: JobFilters, page: { offset: number; limit: number }): Promise<{ jobs: Job[]; total: number }>;
+  /** With `description: false`, rows come without it (it is most of a row's bytes). */
+  list(
+    filters: JobFilters,
+    page: { offset: number; limit: number },
+    options?: { description?: boolean },
+  ): Promise<{ jobs: ListedJob[]; total: number }>;
   /** An active job; inactive ones only with `includeInactive`. */
   get(id: number, options?: { includeInactive?: boolean }): Promise<Job | undefined>;
   /** The active ones among `ids`, in no particular order. */
@@ -88,15 +96,42 @@ export interface JobStoreOptions {
    * show within the TTL. 0 turns it off.
    */
   countCacheTtlMs?: number;
+  /**
+   * How long a page of a list may be reused (ms): the same page asked for by many users (the
+   * board's first page, a common search) is read once per period. Writes of this store clear it;
+   * other processes' writes show within the TTL. 0 turns it off.
+   */
+  listCacheTtlMs?: number;
   now?: () => number;
 }
+
+/** How many of a search's matches (the most recently added) are scored for `sort=relevance`. */
+export const RANKED_CANDIDATES = 1000;
 
 export function createJobStore(database: Database, options: JobStoreOptions = {}): JobStore {
   const { db, tables, dialect } = database;
   const { jobs } = tables;
   const limits = { maxParameters: database.maxParameters };
   const jobColumnCount = Object.keys(getTableColumns(jobs)).length;
-  const countCache = createCountCache(options.countCacheTtlMs ?? 0, options.now ?? Date.now);
+  const now = options.now ?? Date.now;
+  const countCache = createQueryCache<number>({
+    ttlMs: options.countCacheTtlMs ?? 0,
+    now,
+    maxWeight: 1000,
+    weight: () => 1,
+  });
+  // Pages weigh their rows: at most about 5,000 rows (a few MB) are held.
+  const pageCache = createQueryCache<ListedJob[]>({
+    ttlMs: options.listCacheTtlMs ?? 0,
+    now,
+    maxWeight: 5000,
+    weight: (rows) => rows.length,
+  });
+
+  const clearCaches = () => {
+    countCache.clear();
+    pageCache.clear();
+  };
 
   // Explicit columns: Postgres also has a generated `search` tsvector we never want to ship around.
   const columns = {
@@ -125,25 +160,62 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
   }
 
   /**
-   * The search condition, its rank expression and, for ranking on SQLite, the FTS5 matches to join
+   * The location and company filters. On SQLite, those of three characters or more go through the
+   * trigram index (`jobs_trgm`: a quoted phrase there matches as a case-insensitive substring);
+   * shorter ones, which no trigram can serve, are checked row by row.
+   */
+  function substringFilters(filters: { location?: string; company?: string }): SQL[] {
+    const wanted = (['location', 'company'] as const).flatMap((name) => {
+      const text = filters[name];
+      return text === undefined ? [] : [{ name, text }];
+    });
+    if (dialect === 'postgres') return wanted.map(({ name, text }) => contains(jobs[name], text));
+    const indexed = wanted.filter(({ text }) => [...text].length >= 3);
+    const scanned = wanted.filter(({ text }) => [...text].length < 3);
+    const conditions = scanned.map(({ name, text }) => contains(jobs[name], text));
+    if (indexed.length > 0) {
+      const query = indexed
+        .map(({ name, text }) => `${name} : "${text.replaceAll('"', '""')}"`)
+        .join(' AND ');
+      conditions.push(sql`${jobs.id} in (select rowid from jobs_trgm where jobs_trgm match ${query})`);
+    }
+    return conditions;
+  }
+
+  /**
+   * The search condition, its rank order and, for ranking on SQLite, the FTS5 matches to join
    * (bm25() only exists inside an FTS query); `none` when q has no searchable words. On SQLite the
    * match is a subquery list and the ranked matches a derived table, so the planner starts from the
    * full-text index instead of probing it for every job.
+   *
+   * Ranking is bounded: only the RANKED_CANDIDATES most recently added matches are scored (scoring
+   * is what costs: bm25 or ts_rank over every match took 45-120 ms for a common word on 100,000
+   * postings); they come first, best first, and every other match follows, newest first. So every
+   * match is still listed and counted, and a request costs the same however common its words are.
    */
-  function search(q: string): { where: SQL; rank: SQL; join?: { table: SQL; on: SQL } } | 'none' {
+  function search(q: string): { where: SQL; rank: SQL[]; join?: { table: SQL; on: SQL } } | 'none' {
     if (dialect === 'postgres') {
       if (!/[\p{L}\p{N}]/u.test(q)) return 'none';
       const query = sql`websearch_to_tsquery('english', ${q})`;
-      return { where: sql`"jobs"."search" @@ ${query}`, rank: sql`ts_rank("jobs"."search", ${query}) desc` };
+      const where = sql`"jobs"."search" @@ ${query}`;
+      // `in (subquery)` inside the CASE is a hashed subplan: one lookup per matching row.
+      const candidates = sql`select "id" from "jobs" where ${where} order by "id" desc limit ${RANKED_CANDIDATES}`;
+      return {
+        where,
+        rank: [
+          sql`case when "jobs"."id" in (${candidates}) then ts_rank("jobs"."search", ${query}) end desc nulls last`,
+        ],
+      };
     }
     const query = toFts5Query(q);
     if (!query) return 'none';
     return {
       where: sql`${jobs.id} in (select rowid from jobs_fts where jobs_fts match ${query})`,
-      rank: sql`fts.rank`,
+      rank: [sql`fts.rank is null`, sql`fts.rank`],
       join: {
-        // Column weights: title 10, company 5, description 1.
-        table: sql`(select rowid as job_id, bm25(jobs_fts, 10.0, 5.0, 1.0) as rank from jobs_fts where jobs_fts match ${query}) as fts`,
+        // Column weights: title 10, company 5, description 1. FTS5 walks rowids backwards and
+        // stops at the limit, so only the candidates are scored.
+        table: sql`(select rowid as job_id, bm25(jobs_fts, 10.0, 5.0, 1.0) as rank from jobs_fts where jobs_fts match ${query} order by rowid desc limit ${RANKED_CANDIDATES}) as fts`,
         on: sql`fts.job_id = ${jobs.id}`,
       },
     };
@@ -167,30 +239,43 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       return rows.filter((row) => row.isActive);
     },
 
-    async list(filters, page) {
+    async list(filters, page, options = {}) {
       const conditions: SQL[] = [eq(jobs.isActive, true)];
       if (filters.jobType) conditions.push(eq(jobs.jobType, filters.jobType));
-      if (filters.location) conditions.push(contains(jobs.location, filters.location));
-      if (filters.company) conditions.push(contains(jobs.company, filters.company));
-      let rows = db.select(columns).from(jobs).$dynamic();
+      conditions.push(...substringFilters(filters));
+      const { description, ...withoutDescription } = columns;
+      let rows = db
+        .select(options.description === false ? withoutDescription : columns)
+        .from(jobs)
+        .$dynamic();
       const order = [desc(jobs.createdAt), desc(jobs.id)];
       if (filters.q !== undefined) {
         const found = search(filters.q);
         if (found === 'none') return { jobs: [], total: 0 };
         if (filters.sort === 'relevance') {
-          if (found.join) rows = rows.innerJoin(found.join.table, found.join.on);
-          order.unshift(found.rank);
+          if (found.join) rows = rows.leftJoin(found.join.table, found.join.on);
+          order.unshift(...found.rank);
         }
         conditions.push(found.where);
       }
       const where = and(...conditions);
+      const matching = JSON.stringify([
+        filters.jobType,
+        filters.location?.toLowerCase(),
+        filters.company?.toLowerCase(),
+        filters.q,
+      ]);
+      const shown = JSON.stringify([filters.sort, page.offset, page.limit, options.description !== false]);
       const [pageRows, total] = await Promise.all([
-        rows
-          .where(where)
-          .orderBy(...order)
-          .limit(page.limit)
-          .offset(page.offset),
-        countCache.get(filters, async () => {
+        // async: a real promise, run once (a Drizzle query runs again on every `then`).
+        pageCache.get(`${matching}${shown}`, async () =>
+          rows
+            .where(where)
+            .orderBy(...order)
+            .limit(page.limit)
+            .offset(page.offset),
+        ),
+        countCache.get(matching, async () => {
           const counted = await db.select({ total: count() }).from(jobs).where(where);
           return Number(counted[0]?.total ?? 0);
         }),
@@ -205,7 +290,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         .insert(jobs)
         .values({ ...job, createdAt: job.createdAt ?? now, updatedAt: now, isActive: true })
         .returning(columns);
-      countCache.clear();
+      clearCaches();
       const row = rows[0];
       if (!row) throw new Error('insert into jobs returned no row');
       return row;
@@ -223,7 +308,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         })
         .where(and(eq(jobs.id, id), eq(jobs.isActive, true)))
         .returning(columns);
-      countCache.clear();
+      clearCaches();
       return rows[0];
     },
 
@@ -233,7 +318,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         .set({ isActive: false, updatedAt: now })
         .where(eq(jobs.id, id))
         .returning({ id: jobs.id });
-      countCache.clear();
+      clearCaches();
       return rows.length > 0;
     },
 
@@ -299,7 +384,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       }
       const updated = existing + (batch.length - unique.length);
       const result = { created: batch.length - updated, updated };
-      countCache.clear();
+      clearCaches();
       return result;
     },
 
@@ -314,34 +399,59 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
  * Totals of recent list queries, keyed by their filters. Concurrent misses for one key share one
  * count; the number of keys is bounded (oldest dropped first).
  */
-function createCountCache(ttlMs: number, now: () => number, maxEntries = 1000) {
-  const entries = new Map<string, { at: number; total: Promise<number> }>();
+/**
+ * Answers reused for `ttlMs`, keyed by the query: requests that arrive while one is computed share
+ * it. A failed answer is not kept, nor one a write of this store overtook (it served only its own
+ * requests); `clear()` (every write) empties it. Bounded by the total `weight` of its entries,
+ * oldest dropped first.
+ */
+function createQueryCache<T>(options: {
+  ttlMs: number;
+  now: () => number;
+  maxWeight: number;
+  weight: (value: T) => number;
+}) {
+  const { ttlMs, now } = options;
+  const entries = new Map<string, { at: number; value: Promise<T>; weight: number }>();
+  let totalWeight = 0;
   let generation = 0;
+  const drop = (key: string) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    totalWeight -= entry.weight;
+    entries.delete(key);
+  };
   return {
-    get(filters: JobFilters, compute: () => Promise<number>): Promise<number> {
+    get(key: string, compute: () => Promise<T>): Promise<T> {
       if (ttlMs <= 0) return compute();
-      const key = JSON.stringify([
-        filters.jobType,
-        filters.location?.toLowerCase(),
-        filters.company?.toLowerCase(),
-        filters.q,
-      ]);
       const cached = entries.get(key);
-      if (cached && now() - cached.at < ttlMs) return cached.total;
+      if (cached && now() - cached.at < ttlMs) return cached.value;
+      drop(key);
       const startedIn = generation;
-      const total = compute();
-      entries.set(key, { at: now(), total });
+      const value = compute();
+      const entry = { at: now(), value, weight: 1 };
+      entries.set(key, entry);
+      totalWeight += 1;
       const forget = () => {
-        if (entries.get(key)?.total === total) entries.delete(key);
+        if (entries.get(key) === entry) drop(key);
       };
-      // A failed count is not kept; nor is one a write overtook (it served only its own requests).
-      total.then(() => generation !== startedIn && forget(), forget);
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      return total;
+      value.then((result) => {
+        if (generation !== startedIn) return forget();
+        if (entries.get(key) !== entry) return;
+        const weight = Math.max(1, options.weight(result));
+        totalWeight += weight - entry.weight;
+        entry.weight = weight;
+        for (const oldest of entries.keys()) {
+          if (totalWeight <= options.maxWeight) break;
+          drop(oldest);
+        }
+      }, forget);
+      return value;
     },
     clear() {
       generation++;
       entries.clear();
+      totalWeight = 0;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { type AppType, createApp, createAppState } from '../app';
@@ -18,6 +19,7 @@ import { createVectorStore } from '../services/skills/vector-store';
 import { s3StorageFromConfig } from '../services/storage/from-config';
 import type { Telemetry } from '../services/telemetry';
 import { type ChromaServer, startChromaServer } from './chroma-server';
+import { withCompression } from './compression';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
 import { createDocumentPool, type DocumentPool } from './document-pool';
@@ -101,6 +103,7 @@ export async function prepareNodeApp(
     backfill: skills?.backfill,
     state,
     telemetry,
+    sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
   });
   watchQueues(telemetry, { database, documents, uploads: state.uploadGate });
   return {
@@ -248,7 +251,7 @@ export function listen(
 ): ServerType {
   return serve(
     {
-      fetch: app.fetch,
+      fetch: withCompression(app.fetch),
       port: options.port,
       hostname: options.hostname,
       serverOptions: {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Clock } from '../clock';
-import type { Job, JobChanges, JobStore } from '../db/jobs';
+import type { Job, JobChanges, JobStore, ListedJob } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
 import type { JobSkill, SkillStore, StoredOccupation } from '../db/skills';
 import { ApiError, notFound, stalledBody, validationError } from '../errors';
@@ -62,6 +62,10 @@ const ListQuerySchema = z
     company: optionalFilter(200).openapi({ description: 'Case-insensitive substring; % and _ are literal' }),
     q: optionalFilter(500).openapi({ description: 'Full-text search over title, company and description' }),
     sort: z.enum(['newest', 'relevance']).default('newest'),
+    view: z.enum(['full', 'summary']).default('full').openapi({
+      description:
+        '`summary`: each job without `description`, about a tenth of the bytes (lists on small screens)',
+    }),
   })
   .refine((query) => query.sort !== 'relevance' || query.q !== undefined, {
     message: 'sort=relevance needs q',
@@ -141,8 +145,12 @@ const RecommendedSchema = z
   })
   .openapi('RecommendedJobs');
 
+const JobListItemSchema = JobSummarySchema.extend({
+  description: z.string().optional().openapi({ description: 'Absent with `view=summary`' }),
+}).openapi('JobListItem');
+
 const JobListSchema = z
-  .object({ jobs: z.array(JobSummarySchema), pagination: PaginationSchema })
+  .object({ jobs: z.array(JobListItemSchema), pagination: PaginationSchema })
   .openapi('JobList');
 
 const ImportSummarySchema = z
@@ -154,14 +162,19 @@ const ImportSummarySchema = z
   })
   .openapi('ImportSummary');
 
-const toSummary = (job: Job): z.infer<typeof JobSummarySchema> => ({
+const toListItem = (job: ListedJob): z.infer<typeof JobListItemSchema> => ({
   id: job.id,
   title: job.title,
   company: job.company,
   location: job.location,
   job_type: job.jobType as z.infer<typeof JobSummarySchema>['job_type'],
-  description: job.description,
+  ...(job.description === undefined ? {} : { description: job.description }),
   created_at: job.createdAt.toISOString(),
+});
+
+const toSummary = (job: Job): z.infer<typeof JobSummarySchema> => ({
+  ...toListItem(job),
+  description: job.description,
 });
 
 const toJob = (
@@ -348,9 +361,10 @@ export function jobRoutes(deps: JobRoutesDeps) {
               sort: query.sort,
             },
             { offset: offsetOf(query.page, query.limit), limit: query.limit },
+            { description: query.view === 'full' },
           );
           return c.json(
-            { jobs: rows.map(toSummary), pagination: paginationBlock(total, query.page, query.limit) },
+            { jobs: rows.map(toListItem), pagination: paginationBlock(total, query.page, query.limit) },
             200,
           );
         },

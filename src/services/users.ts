@@ -40,8 +40,11 @@ export function createHydrator(deps: {
   users: UserStore;
   management?: ManagementClient;
   clock: Clock;
+  /** Rows already read, by subject (see createUserCache). Absent: every request reads the row. */
+  cache?: UserCache;
 }): Hydrator {
   const inFlight = new Map<string, Promise<UserProfile>>();
+  const { cache } = deps;
 
   async function create(auth: AuthContext): Promise<UserProfile> {
     const existing = await deps.users.findBySub(auth.sub);
@@ -57,9 +60,15 @@ export function createHydrator(deps: {
   }
 
   return (auth) => {
+    const cached = cache?.get(auth.sub);
+    if (cached) return Promise.resolve(cached);
     let pending = inFlight.get(auth.sub);
     if (!pending) {
       pending = create(auth)
+        .then((user) => {
+          cache?.set(user);
+          return user;
+        })
         .catch((err: unknown) => {
           throw (
             toApiError(err) ??
@@ -70,5 +79,50 @@ export function createHydrator(deps: {
       inFlight.set(auth.sub, pending);
     }
     return pending;
+  };
+}
+
+export interface UserCache {
+  get(sub: string): UserProfile | undefined;
+  set(user: UserProfile): void;
+  /** Drops a subject's row: whatever writes to a `user_profiles` row calls it. */
+  forget(sub: string): void;
+}
+
+/**
+ * `user_profiles` rows by subject, so that an authenticated request that needs its user does not
+ * read the row every time. Safe to keep briefly: a row is written once, when it is created, and any
+ * later writer calls `forget`. Bounded (least recently used dropped first) and aged out, so a row
+ * changed by another process is seen within `ttlMs`.
+ */
+export function createUserCache(options: {
+  maxEntries?: number;
+  ttlMs?: number;
+  now: () => number;
+}): UserCache {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const ttlMs = options.ttlMs ?? 60_000;
+  const entries = new Map<string, { user: UserProfile; storedAt: number }>();
+  return {
+    get(sub) {
+      const entry = entries.get(sub);
+      if (!entry) return undefined;
+      entries.delete(sub);
+      if (options.now() - entry.storedAt >= ttlMs) return undefined;
+      entries.set(sub, entry); // re-inserted last: Map order is the eviction order
+      return entry.user;
+    },
+    set(user) {
+      if (maxEntries <= 0) return;
+      entries.delete(user.auth0Sub);
+      entries.set(user.auth0Sub, { user, storedAt: options.now() });
+      for (const oldest of entries.keys()) {
+        if (entries.size <= maxEntries) break;
+        entries.delete(oldest);
+      }
+    },
+    forget(sub) {
+      entries.delete(sub);
+    },
   };
 }

@@ -246,6 +246,58 @@ describe.each(databaseKinds)('jobs on %s', (kind) => {
     });
   });
 
+  describe('light on the wire', () => {
+    it('leaves description out of each job with view=summary', async () => {
+      const full = await list('?limit=3');
+      const summary = await list('?limit=3&view=summary');
+      expect(summary.status).toBe(200);
+      expect(summary.body.jobs.map((j) => j.id)).toEqual(full.body.jobs.map((j) => j.id));
+      expect(summary.body.jobs.every((j) => !('description' in j))).toBe(true);
+      expect(full.body.jobs.every((j) => 'description' in j)).toBe(true);
+      expect(summary.body.pagination).toEqual(full.body.pagination);
+    });
+
+    it('answers 400 for an unknown view', async () => {
+      expect((await list('?view=tiny')).status).toBe(400);
+    });
+
+    it('marks user data private, no-cache', async () => {
+      const res = await app.request('/api/jobs', { headers: reader });
+      expect(res.headers.get('cache-control')).toBe('private, no-cache');
+    });
+
+    it('answers 304 to If-None-Match with the current ETag, and 200 once the list changed', async () => {
+      const first = await app.request('/api/jobs?limit=2', { headers: reader });
+      const tag = first.headers.get('etag');
+      expect(tag).toMatch(/^W\/"/);
+      const again = await app.request('/api/jobs?limit=2', { headers: { ...reader, 'If-None-Match': tag! } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+      expect(again.headers.get('etag')).toBe(tag);
+      expect(again.headers.get('cache-control')).toBe('private, no-cache');
+
+      const created = await app.request('/api/jobs', {
+        method: 'POST',
+        headers: { ...writer, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Newest of all',
+          company: 'Acme',
+          location: 'Lisbon, Portugal',
+          job_type: 'full-time',
+          description: 'Build things.',
+        }),
+      });
+      expect(created.status).toBe(201);
+      const changed = await app.request('/api/jobs?limit=2', {
+        headers: { ...reader, 'If-None-Match': tag! },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(tag);
+      const id = ((await created.json()) as { id: number }).id;
+      expect((await app.request(`/api/jobs/${id}`, { method: 'DELETE', headers: writer })).status).toBe(204);
+    });
+  });
+
   describe('filters', () => {
     it('filters by job_type', async () => {
       const { body } = await list('?job_type=contract');

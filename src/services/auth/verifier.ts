@@ -54,6 +54,12 @@ export interface VerifierOptions {
   clock: Clock;
   /** Allowed skew for exp/nbf/iat, seconds. */
   clockToleranceSec?: number;
+  /**
+   * SHA-256 of a string as hex, synchronously, for the token cache's keys (the Node entry passes
+   * node:crypto's, a few µs). Default: WebCrypto's digest, which answers through a thread hop
+   * (~30 µs on Node), on any runtime.
+   */
+  sha256Hex?: (text: string) => string;
 }
 
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
@@ -64,7 +70,9 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const scope = `${options.issuer} ${options.audience} ${toleranceSec}`;
   return async (token) => {
     const nowMs = options.clock.now().getTime();
-    const key = await tokenCacheKey(scope, token);
+    const key = options.sha256Hex
+      ? options.sha256Hex(`${scope}\n${token}`)
+      : await tokenCacheKey(scope, token);
     const hit = cache.get(key, nowMs);
     if (hit) return hit;
     const epoch = cache.epoch;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenCacheKey } from '../../../src/services/auth/token-cache';
@@ -33,7 +34,7 @@ async function setUp(options: Partial<RemoteJwksOptions> = {}) {
   const { keys, counter } = counted(source);
   const verifier = (audience = server.audience) =>
     createTokenVerifier({ issuer: server.issuer, audience, keys, clock });
-  return { clock, server, source, counter, verify: verifier(), verifier };
+  return { clock, server, source, keys, counter, verify: verifier(), verifier };
 }
 
 describe('the cache of verified tokens', () => {
@@ -42,6 +43,37 @@ describe('the cache of verified tokens', () => {
     const token = await server.sign();
     for (let i = 0; i < 3; i++) expect((await verify(token)).sub).toBe('auth0|ana');
     expect(counter.verifications).toBe(1);
+  });
+
+  it('takes a synchronous SHA-256 when given one (Node), with the same keys as WebCrypto', async () => {
+    const { server, counter, keys, clock } = await setUp();
+    const hashed: string[] = [];
+    const sha256Hex = (text: string) => {
+      hashed.push(text);
+      return createHash('sha256').update(text).digest('hex');
+    };
+    const verify = createTokenVerifier({
+      issuer: server.issuer,
+      audience: server.audience,
+      keys,
+      clock,
+      sha256Hex,
+    });
+    const token = await server.sign();
+    await verify(token);
+    await verify(token);
+    expect(hashed).toHaveLength(2);
+    expect(counter.verifications).toBe(1);
+    // An entry stored under the Node hash answers a WebCrypto-keyed verifier too (same key).
+    const plain = createTokenVerifier({
+      issuer: server.issuer,
+      audience: server.audience,
+      keys,
+      clock,
+    });
+    const before = counter.verifications;
+    await plain(token);
+    expect(counter.verifications).toBe(before);
   });
 
   it('is shared by every verifier built on the same key source (one per request on Workers)', async () => {
