@@ -710,7 +710,8 @@ async function explainPlans(database: Database, store: ReturnType<typeof createJ
       const statement = first as { sql?: string; text?: string; args?: unknown[]; values?: unknown[] };
       captured.push({
         sql: statement.sql ?? statement.text ?? '',
-        args: statement.args ?? statement.values ?? [],
+        // node-postgres takes the values in the config or as the second argument (Drizzle's way).
+        args: statement.args ?? statement.values ?? (Array.isArray(second) ? second : []),
       });
     }
     return original(...args);

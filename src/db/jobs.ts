@@ -105,6 +105,9 @@ export interface JobStoreOptions {
   now?: () => number;
 }
 
+/** A trigram index serves a substring of three characters or more (none can serve a shorter one). */
+const trigramServes = (text: string) => [...text].length >= 3;
+
 /** How many of a search's matches (the most recently added) are scored for `sort=relevance`. */
 export const RANKED_CANDIDATES = 1000;
 
@@ -170,8 +173,8 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       return text === undefined ? [] : [{ name, text }];
     });
     if (dialect === 'postgres') return wanted.map(({ name, text }) => contains(jobs[name], text));
-    const indexed = wanted.filter(({ text }) => [...text].length >= 3);
-    const scanned = wanted.filter(({ text }) => [...text].length < 3);
+    const indexed = wanted.filter(({ text }) => trigramServes(text));
+    const scanned = wanted.filter(({ text }) => !trigramServes(text));
     const conditions = scanned.map(({ name, text }) => contains(jobs[name], text));
     if (indexed.length > 0) {
       const query = indexed
@@ -240,7 +243,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
     },
 
     async list(filters, page, options = {}) {
-      const conditions: SQL[] = [eq(jobs.isActive, true)];
+      const conditions: SQL[] = [];
       if (filters.jobType) conditions.push(eq(jobs.jobType, filters.jobType));
       conditions.push(...substringFilters(filters));
       const { description, ...withoutDescription } = columns;
@@ -258,7 +261,19 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         }
         conditions.push(found.where);
       }
-      const where = and(...conditions);
+      // On SQLite, where the rows come from a full-text or trigram match list: the planner would
+      // walk the (is_active, ...) index over the whole board and test each row against the list.
+      // `+is_active` (no index on it) makes it start from the list's rowids instead: for counts
+      // and for relevance (which reads every match). A newest-first page keeps the index walk, which
+      // stops as soon as the page is full.
+      const trigramList = [filters.location, filters.company].some(
+        (t) => t !== undefined && trigramServes(t),
+      );
+      const fromList = dialect === 'sqlite' && (filters.q !== undefined || trigramList);
+      const active = eq(jobs.isActive, true);
+      const activeFromList = fromList ? sql`+${jobs.isActive} = 1` : active;
+      const where = and(filters.sort === 'relevance' ? activeFromList : active, ...conditions);
+      const countWhere = and(activeFromList, ...conditions);
       const matching = JSON.stringify([
         filters.jobType,
         filters.location?.toLowerCase(),
@@ -276,7 +291,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
             .offset(page.offset),
         ),
         countCache.get(matching, async () => {
-          const counted = await db.select({ total: count() }).from(jobs).where(where);
+          const counted = await db.select({ total: count() }).from(jobs).where(countWhere);
           return Number(counted[0]?.total ?? 0);
         }),
       ]);

@@ -332,6 +332,25 @@ describe.each(databaseKinds)('chat on %s', (kind) => {
     expect(String(events.at(-1)?.data.message)).toMatch(/too long/);
   });
 
+  it('answers a provider that sends nothing at all (not even headers) at the deadline, and frees the slot', async () => {
+    const limited = appWith({ CHAT_MAX_CONCURRENT: '1' }); // CHAT_DEADLINE_MS 1500
+    const user = await newUser();
+    deepseek.setScript({ kind: 'hang' });
+    const closed = deepseek.waitForClose(deepseek.closedConnections + 1);
+    const started = performance.now();
+    const res = await chat(user, { message: 'hi' }, limited);
+    const text = await res.text();
+    const events = res.headers.get('content-type')?.startsWith('text/event-stream') ? parseEvents(text) : [];
+    const code =
+      events.length > 0 ? events.at(-1)?.data.error : (JSON.parse(text) as { error: string }).error;
+    expect(code).toBe('llm_upstream_error');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await closed;
+    deepseek.setScript({ kind: 'stream', deltas: ['Back.'] });
+    const next = await chat(user, { message: 'again' }, limited);
+    expect(parseEvents(await next.text()).at(-1)?.event).toBe('done');
+  });
+
   it('limits messages per minute per user with 429 and Retry-After', async () => {
     const limited = appWith({ CHAT_MESSAGES_PER_MINUTE: '2' });
     const user = await newUser();
