@@ -8,7 +8,9 @@ export function requestLog(logger: Logger) {
     const started = performance.now();
     await next();
     const duration = performance.now() - started;
-    c.header('X-Response-Time', `${duration.toFixed(1)}ms`);
+    setOnResponse(c.res, 'X-Response-Time', `${duration.toFixed(1)}ms`, (name, value) =>
+      c.header(name, value),
+    );
     logger.info('request', {
       request_id: c.var.requestId,
       method: c.req.method,
@@ -18,4 +20,23 @@ export function requestLog(logger: Logger) {
       sub: c.var.auth?.sub,
     });
   });
+}
+
+/**
+ * Sets a header on a finished response in place. Hono's `c.header()` after the handler re-creates
+ * the response, which makes @hono/node-server build a full web Response and stream it (a third of
+ * a small request's CPU); the headers of a response the app built are mutable, so they are set
+ * directly. A response with immutable headers (one passed through from `fetch`) goes the slow way.
+ */
+export function setOnResponse(
+  res: Response,
+  name: string,
+  value: string,
+  fallback: (name: string, value: string) => void,
+): void {
+  try {
+    res.headers.set(name, value);
+  } catch {
+    fallback(name, value);
+  }
 }
