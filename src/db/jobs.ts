@@ -224,6 +224,16 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
     };
   }
 
+  async function countFullTextMatches(query: string): Promise<number> {
+    const matches = sql`select rowid from jobs_fts where jobs_fts match ${query}`;
+    const counted = await db
+      .select({
+        total: sql<number>`(select count(*) from jobs_fts where jobs_fts match ${query}) - (select count(*) from ${jobs} where ${jobs.isActive} = 0 and ${jobs.id} in (${matches}))`,
+      })
+      .from(sql`(select 1)`);
+    return Number(counted[0]?.total ?? 0);
+  }
+
   async function get(id: number, options: { includeInactive?: boolean } = {}) {
     const where = options.includeInactive ? eq(jobs.id, id) : and(eq(jobs.id, id), eq(jobs.isActive, true));
     const rows = await db.select(columns).from(jobs).where(where).limit(1);
@@ -261,19 +271,28 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         }
         conditions.push(found.where);
       }
-      // On SQLite, where the rows come from a full-text or trigram match list: the planner would
-      // walk the (is_active, ...) index over the whole board and test each row against the list.
-      // `+is_active` (no index on it) makes it start from the list's rowids instead: for counts
-      // and for relevance (which reads every match). A newest-first page keeps the index walk, which
-      // stops as soon as the page is full.
-      const trigramList = [filters.location, filters.company].some(
-        (t) => t !== undefined && trigramServes(t),
-      );
-      const fromList = dialect === 'sqlite' && (filters.q !== undefined || trigramList);
+      // Relevance on SQLite reads every match (to order them): `+is_active` (no index on it) makes
+      // the planner start from the match list's rowids instead of walking the whole board's
+      // (is_active, ...) index and testing each row against the list. A newest-first page keeps the
+      // index walk, which stops as soon as the page is full.
       const active = eq(jobs.isActive, true);
-      const activeFromList = fromList ? sql`+${jobs.isActive} = 1` : active;
-      const where = and(filters.sort === 'relevance' ? activeFromList : active, ...conditions);
-      const countWhere = and(activeFromList, ...conditions);
+      const byRelevance = dialect === 'sqlite' && filters.sort === 'relevance' && filters.q !== undefined;
+      const where = and(byRelevance ? sql`+${jobs.isActive} = 1` : active, ...conditions);
+      const countAll = async () => {
+        const counted = await db.select({ total: count() }).from(jobs).where(where);
+        return Number(counted[0]?.total ?? 0);
+      };
+      // A search with no other filter, on SQLite, is counted from the full-text index alone: every
+      // match, less the inactive ones (few, and found through the is_active index). Counting the
+      // active rows among 15,000 matches otherwise took 20-45 ms of the event loop on 100,000 postings.
+      const ftsOnly =
+        dialect === 'sqlite' &&
+        filters.q !== undefined &&
+        !filters.jobType &&
+        !filters.location &&
+        !filters.company
+          ? toFts5Query(filters.q)
+          : undefined;
       const matching = JSON.stringify([
         filters.jobType,
         filters.location?.toLowerCase(),
@@ -290,10 +309,7 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
             .limit(page.limit)
             .offset(page.offset),
         ),
-        countCache.get(matching, async () => {
-          const counted = await db.select({ total: count() }).from(jobs).where(countWhere);
-          return Number(counted[0]?.total ?? 0);
-        }),
+        countCache.get(matching, () => (ftsOnly ? countFullTextMatches(ftsOnly) : countAll())),
       ]);
       return { jobs: pageRows, total };
     },

@@ -173,6 +173,19 @@ describe.each(databaseKinds)('relevance ranking on %s', (kind) => {
     expect(ids.size).toBe(matches);
   });
 
+  it('counts only the active matches of a search', async () => {
+    const before = (await store.list({ sort: 'newest', q: 'welder' }, { offset: 0, limit: 1 })).total;
+    const gone = await store.create({ ...job('Welder, gone'), description: 'welder' }, new Date());
+    expect((await store.list({ sort: 'newest', q: 'welder' }, { offset: 0, limit: 1 })).total).toBe(
+      before + 1,
+    );
+    await store.deactivate(gone.id, new Date());
+    expect((await store.list({ sort: 'newest', q: 'welder' }, { offset: 0, limit: 1 })).total).toBe(before);
+    expect((await store.list({ sort: 'relevance', q: 'welder' }, { offset: 0, limit: 1 })).total).toBe(
+      before,
+    );
+  });
+
   it('puts the best match first among the most recently added ones', async () => {
     const best = await store.create({ ...job('Welder, senior'), description: 'welder welder' }, new Date());
     const page = await store.list({ sort: 'relevance', q: 'welder' }, { offset: 0, limit: 3 });
