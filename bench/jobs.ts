@@ -25,18 +25,23 @@ import type { ChildMessage } from './servers';
  *   1. import throughput: a generated 100,000-row CSV streamed to `POST /api/jobs/import`
  *      (rows/s, and the server's RSS while it imports);
  *   2. Postgres only: `VACUUM ANALYZE jobs`, as autovacuum would after a bulk load;
- *   3. autocannon on the list queries (page 1, page 500, location + job_type, q, q + relevance);
+ *   3. autocannon on the hot-path routes beside a bare node:http server (ping-protected, /api/me,
+ *      page 1, york + contract page 50, q=engineer, q=senior nurse by relevance), with the server's
+ *      event-loop delay during each load and a one-connection run for the service time;
  *   4. the q cases again with `JOBS_COUNT_CACHE_TTL_MS=0` (a restarted server): what the cache buys;
  *   5. with the server stopped, the store's `list()` in this process, one call at a time, with and
- *      without the count: the database's share of a request.
+ *      without the count: the database's share of a request; then the plan of each statement
+ *      (EXPLAIN QUERY PLAN, or EXPLAIN (ANALYZE, BUFFERS) on Postgres).
  *
  *   BENCH_DURATION     seconds measured per target (default 10)
  *   BENCH_CONNECTIONS  concurrent connections (default 64)
  *   BENCH_WARMUP       seconds of unmeasured load before each target (default 2)
  *   BENCH_DIALECTS     sqlite,postgres (default both)
  *   BENCH_JOBS         rows in the generated CSV (default 100000)
- *   BENCH_ONLY         comma list of targets (auth,page1,page500,location-type,q,q-relevance)
- *   BENCH_NO_CACHE     targets rerun with the count cache off (default q,q-relevance; "none", "all")
+ *   BENCH_ONLY         comma list of targets (default bare,auth,me,page1,york-contract,q-engineer,
+ *                      q-nurse-relevance; also page500,location-type,q,q-relevance; "all")
+ *   BENCH_NO_CACHE     targets rerun with the count cache off (default q-engineer,q-nurse-relevance)
+ *   BENCH_SERVICE_SECONDS  seconds of one-connection load per target (default 3; 0: none)
  *   BENCH_QUIET_WAIT   seconds to wait, before each target, for other processes to leave the CPU
  *                      (default 120; 0: do not wait)
  *   BENCH_PG_URL       a Postgres database to connect to for CREATE/DROP DATABASE

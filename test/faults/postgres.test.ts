@@ -245,8 +245,12 @@ async function send(target: Target, user: string, op: Op, phaseNow: () => Phase)
 }
 
 const ok = (a: Pick<Answer, 'status'>) => a.status >= 200 && a.status < 300;
-const unavailable = (a: Pick<Answer, 'status' | 'code'>) =>
-  a.status === 503 && a.code === 'database_unavailable';
+/**
+ * The documented answer while the database is away: 503 `database_unavailable`; or, for `/api/me`
+ * of a user seen before, 200 from the app's cache of user rows (it needs no database then).
+ */
+const asDocumentedWhileDown = (a: Pick<Answer, 'status' | 'code' | 'op'>) =>
+  (a.status === 503 && a.code === 'database_unavailable') || (a.op === 'me' && a.status === 200);
 /** One answer for a failure message, with what the app logged for it when it was a 500. */
 const show = (a: Answer) => {
   const requestId = /request ([0-9a-f-]{36})/.exec(JSON.stringify(a.body))?.[1];
@@ -481,10 +485,12 @@ describe('Postgres stopped (pg_ctl stop -m immediate) in the middle of a mixed l
     }
     for (const outcome of await settled) if (outcome.status === 'rejected') throw outcome.reason;
 
-    expect(answers.filter((a) => a.status >= 500 && !unavailable(a)).map(show)).toEqual([]);
-    expect(answers.filter((a) => a.sent === 'down' && !unavailable(a)).map(show)).toEqual([]);
+    expect(answers.filter((a) => a.status >= 500 && !asDocumentedWhileDown(a)).map(show)).toEqual([]);
+    expect(answers.filter((a) => a.sent === 'down' && !asDocumentedWhileDown(a)).map(show)).toEqual([]);
     // Sent while it went down: the work was done or not, and the answer says which.
-    expect(answers.filter((a) => a.sent === 'stopping' && !ok(a) && !unavailable(a)).map(show)).toEqual([]);
+    expect(
+      answers.filter((a) => a.sent === 'stopping' && !ok(a) && !asDocumentedWhileDown(a)).map(show),
+    ).toEqual([]);
     expect(answers.filter((a) => a.sent === 'before' && a.answered === 'before' && !ok(a)).map(show)).toEqual(
       [],
     );
@@ -551,7 +557,7 @@ describe.each(drivers)(
       await stopped;
       phase = 'down';
       const down = await Promise.all(ops.map(run));
-      expect([upload, ...down].filter((a) => !unavailable(a)).map(show)).toEqual([]);
+      expect([upload, ...down].filter((a) => !asDocumentedWhileDown(a)).map(show)).toEqual([]);
     }, 30_000);
 
     it('leaves nothing of the failed upload and answers the same requests once it is back', async () => {
@@ -590,7 +596,7 @@ describe.each(drivers)('Postgres hung (SIGSTOP of the postmaster and its backend
       cluster.resume();
     }
     phase = 'after';
-    expect(hung.filter((a) => !unavailable(a)).map(show)).toEqual([]);
+    expect(hung.filter((a) => !asDocumentedWhileDown(a)).map(show)).toEqual([]);
     expect(hung.filter((a) => a.ms > HANG_BOUND_MS).map(show)).toEqual([]);
     const after = await Promise.all(ops.map(run));
     expect(after.filter((a) => !ok(a)).map(show)).toEqual([]);
@@ -606,7 +612,7 @@ describe.each(drivers)('Postgres hung (SIGSTOP of the postmaster and its backend
     try {
       const upload = await run('upload');
       expect(trap.fired(), 'the upload reached its INSERT').toBe(true);
-      expect([upload].filter((a) => !unavailable(a) || a.ms > HANG_BOUND_MS).map(show)).toEqual([]);
+      expect([upload].filter((a) => !asDocumentedWhileDown(a) || a.ms > HANG_BOUND_MS).map(show)).toEqual([]);
     } finally {
       // Runs again at once: nothing else touched the pool meanwhile.
       cluster.resume();
