@@ -91,6 +91,11 @@ export const configSchema = z
       z.enum(['development', 'production', 'test']),
     ),
     /**
+     * The Flask seed's switch: `production` there means production here too (either variable
+     * saying so is enough), so a seed `.env` never starts the development issuer or demo data.
+     */
+    FLASK_ENV: optionalString,
+    /**
      * The ops token: `Authorization: Bearer <it>` reads /metrics and /api/health?deep=1. Unset, both
      * are open outside production and off in production.
      */
@@ -197,7 +202,10 @@ export const configSchema = z
     S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
     AWS_ACCESS_KEY_ID: optionalString,
     AWS_SECRET_ACCESS_KEY: optionalString,
-    AWS_REGION: withDefault('us-east-1'),
+    /** The seed's default region: a seed bucket is found where the seed put it. */
+    AWS_REGION: withDefault('ap-southeast-2'),
+    /** Temporary credentials (STS, SSO, an assumed role) come with a session token. */
+    AWS_SESSION_TOKEN: optionalString,
 
     CHROMA_URL: optionalString.pipe(httpUrl.optional()),
     CHROMA_PERSIST_DIR: withDefault('./instance/chroma'),
@@ -299,6 +307,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     ...raw,
     auth0Issuer: raw.AUTH0_DOMAIN ? issuerFromDomain(raw.AUTH0_DOMAIN) : undefined,
-    isProduction: raw.NODE_ENV === 'production',
+    isProduction: raw.NODE_ENV === 'production' || raw.FLASK_ENV?.toLowerCase() === 'production',
   };
 }

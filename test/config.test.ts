@@ -42,6 +42,22 @@ describe('configuration', () => {
     expect(parseConfig({ AUTH0_DOMAIN: domain, AUTH0_AUDIENCE: 'api' }).auth0Issuer).toBe(issuer);
   });
 
+  it.each([
+    [{ FLASK_ENV: 'production' }, true],
+    [{ FLASK_ENV: 'Production', NODE_ENV: 'development' }, true],
+    [{ NODE_ENV: 'production', FLASK_ENV: 'development' }, true],
+    [{ FLASK_ENV: 'development' }, false],
+    [{}, false],
+  ])('takes the Flask seed’s FLASK_ENV=production as production (%j)', (env, production) => {
+    expect(parseConfig(env).isProduction).toBe(production);
+  });
+
+  it('defaults AWS_REGION to the seed’s ap-southeast-2 and takes AWS_SESSION_TOKEN', () => {
+    expect(parseConfig({}).AWS_REGION).toBe('ap-southeast-2');
+    expect(parseConfig({ AWS_REGION: 'eu-west-1' }).AWS_REGION).toBe('eu-west-1');
+    expect(parseConfig({ AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2Vj' }).AWS_SESSION_TOKEN).toBe('IQoJb3JpZ2luX2Vj');
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseConfig({ PORT: '', AUTH0_DOMAIN: '', DATABASE_MODE: '' })).toMatchObject({
       PORT: 5001,

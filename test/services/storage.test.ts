@@ -336,6 +336,24 @@ describe('S3 storage failure mapping (injected fetch)', () => {
     endpoint: 'http://s3.test',
   };
 
+  it('sends the session token of temporary credentials, in requests and in presigned URLs', async () => {
+    const seen: Request[] = [];
+    const storage = createS3Storage({
+      ...base,
+      sessionToken: 'IQoJb3JpZ2luX2Vj',
+      fetch: async (input, init) => {
+        seen.push(new Request(input, init));
+        return new Response(null, { status: 200 });
+      },
+    });
+    await storage.put('a/b', bytes('x'), { contentType: 'text/plain' });
+    expect(seen[0]?.headers.get('x-amz-security-token')).toBe('IQoJb3JpZ2luX2Vj');
+    const url = new URL(
+      (await storage.downloadUrl('a/b', { filename: 'b.txt', contentType: 'text/plain' }))!,
+    );
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe('IQoJb3JpZ2luX2Vj');
+  });
+
   it('5xx -> DependencyUnavailableError, logs the S3 request id', async () => {
     const { logger, lines } = recordingLogger();
     const storage = createS3Storage({

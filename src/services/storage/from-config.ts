@@ -7,7 +7,12 @@ import type { ObjectStorage } from './storage';
 export function s3StorageFromConfig(
   config: Pick<
     Config,
-    'S3_BUCKET_NAME' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'S3_ENDPOINT'
+    | 'S3_BUCKET_NAME'
+    | 'AWS_REGION'
+    | 'AWS_ACCESS_KEY_ID'
+    | 'AWS_SECRET_ACCESS_KEY'
+    | 'AWS_SESSION_TOKEN'
+    | 'S3_ENDPOINT'
   >,
   deps: { fetch?: typeof fetch; logger?: Logger } = {},
 ): ObjectStorage | undefined {
@@ -17,6 +22,7 @@ export function s3StorageFromConfig(
     region: config.AWS_REGION,
     accessKeyId: config.AWS_ACCESS_KEY_ID,
     secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+    sessionToken: config.AWS_SESSION_TOKEN,
     endpoint: config.S3_ENDPOINT,
     fetch: deps.fetch,
     logger: deps.logger,

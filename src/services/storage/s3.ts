@@ -13,6 +13,8 @@ export interface S3StorageOptions {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** With temporary credentials (AWS_SESSION_TOKEN): sent as X-Amz-Security-Token, presigned URLs included. */
+  sessionToken?: string;
   /** An S3-compatible endpoint (R2, MinIO, Ceph): path-style URLs `${endpoint}/${bucket}/${key}`. */
   endpoint?: string;
   fetch?: typeof fetch;
@@ -96,6 +98,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
   const client = new AwsClient({
     accessKeyId: options.accessKeyId,
     secretAccessKey: options.secretAccessKey,
+    sessionToken: options.sessionToken,
     region,
     service: 's3',
     retries: 0,
