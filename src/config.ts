@@ -208,6 +208,18 @@ export const configSchema = z
     AWS_SESSION_TOKEN: optionalString,
 
     CHROMA_URL: optionalString.pipe(httpUrl.optional()),
+    /** Chroma Cloud's API key (sent as `x-chroma-token`). */
+    CHROMA_API_KEY: optionalString,
+    /** A token-protected Chroma server's token, sent in CHROMA_AUTH_TOKEN_TRANSPORT_HEADER. */
+    CHROMA_AUTH_TOKEN: optionalString,
+    /** `Authorization` (as `Bearer <token>`, Chroma's default) or `X-Chroma-Token`. */
+    CHROMA_AUTH_TOKEN_TRANSPORT_HEADER: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'Authorization' : v),
+      z.enum(['Authorization', 'X-Chroma-Token', 'X_CHROMA_TOKEN', 'AUTHORIZATION']),
+    ),
+    /** Chroma's tenant and database (Chroma Cloud names them; a local server has defaults). */
+    CHROMA_TENANT: optionalString,
+    CHROMA_DATABASE: optionalString,
     CHROMA_PERSIST_DIR: withDefault('./instance/chroma'),
     /** Workers: where the skills ontology (data/skills-ontology.json) is fetched from; Node reads the file. */
     SKILLS_ONTOLOGY_URL: optionalString.pipe(httpUrl.optional()),

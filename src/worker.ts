@@ -7,6 +7,7 @@ import { createNeonDatabase } from './db/drivers/postgres';
 import { createJsonLogger, describeError } from './logger';
 import { remoteJwks } from './services/auth/verifier';
 import { createDurableLimiter, type DurableObjectNamespaceLike } from './services/chat/limits-object';
+import { chromaConnection } from './services/skills/chroma-connection';
 import { createEmbedderFromConfig } from './services/skills/embedder';
 import { parseOntology } from './services/skills/ontology-data';
 import { createSkillsService, type SkillsService } from './services/skills/skills';
@@ -138,7 +139,7 @@ function skillsFromConfig(config: Config): SkillsService | undefined {
       return parseOntology(await response.json());
     },
     vectors: createVectorStore({
-      url: config.CHROMA_URL,
+      ...chromaConnection(config, config.CHROMA_URL),
       embedder: createEmbedderFromConfig(config, { fetch: fetchImpl }),
       logger,
     }),

@@ -12,6 +12,7 @@ import { localJwks } from '../services/auth/verifier';
 import type { Gate } from '../services/concurrency';
 import { seedDemoJobs } from '../services/jobs/demo-seed';
 import { createSkillsBackfill } from '../services/skills/backfill';
+import { chromaConnection } from '../services/skills/chroma-connection';
 import { createEmbedderFromConfig } from '../services/skills/embedder';
 import { seedOntology } from '../services/skills/seed';
 import { createSkillsService } from '../services/skills/skills';
@@ -138,7 +139,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger,
   }
   const vectors = url
     ? createVectorStore({
-        url,
+        ...chromaConnection(config, url),
         embedder: createEmbedderFromConfig(config, {
           fetch: telemetry.fetch('embeddings', (i, init) => fetch(i, init)),
         }),

@@ -4,6 +4,7 @@ import { createSkillStore } from '../db/skills';
 import { DependencyUnavailableError } from '../errors';
 import { silentLogger } from '../logger';
 import { createSkillsBackfill } from '../services/skills/backfill';
+import { chromaConnection } from '../services/skills/chroma-connection';
 import { createEmbedderFromConfig, EmbeddingsRequestError } from '../services/skills/embedder';
 import type { Ontology } from '../services/skills/ontology';
 import { DEFAULT_SKILLS_COLLECTION, seedOntology } from '../services/skills/seed';
@@ -61,7 +62,7 @@ async function main() {
       console.error(`Started a local Chroma at ${url} (data in ${config.CHROMA_PERSIST_DIR}).`);
     }
     // Seeding writes large batches: allow slower answers than a request would.
-    const store = createVectorStore({ url, embedder, timeoutMs: 60_000 });
+    const store = createVectorStore({ ...chromaConnection(config, url), embedder, timeoutMs: 60_000 });
     if (command === 'backfill') {
       await backfill(config, store, ontology);
       return;

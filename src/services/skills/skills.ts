@@ -12,7 +12,7 @@ import { createSkillBagEmbedder, skillBagDocument } from './match';
 import { inThreadMatching, type SkillMatching } from './matching';
 import type { ExtractedSkill, Ontology, OntologySkill } from './ontology';
 import { DEFAULT_SKILLS_COLLECTION } from './seed';
-import { createVectorStore, type VectorStore } from './vector-store';
+import type { VectorStore } from './vector-store';
 
 /** The Chroma collection of active jobs' skill bags, which recommendations search. */
 export const JOBS_COLLECTION = 'job_skill_bags';
@@ -85,9 +85,7 @@ export function createSkillsService(deps: SkillsServiceDeps) {
   const { logger, vectors } = deps;
   const skillCollection = vectors?.collection(deps.collections?.skills ?? DEFAULT_SKILLS_COLLECTION);
   const jobBags = vectors
-    ? createVectorStore({ url: vectors.url, embedder: createSkillBagEmbedder(), logger }).collection(
-        deps.collections?.jobs ?? JOBS_COLLECTION,
-      )
+    ? vectors.withEmbedder(createSkillBagEmbedder()).collection(deps.collections?.jobs ?? JOBS_COLLECTION)
     : undefined;
   const jobTitles = vectors?.collection(deps.collections?.titles ?? JOB_TITLES_COLLECTION);
   let jobIndexReady: Promise<void> | undefined;

@@ -1,8 +1,10 @@
 import {
   ChromaClient,
   ChromaConnectionError,
+  ChromaForbiddenError,
   ChromaNotFoundError,
   ChromaServerError,
+  ChromaUnauthorizedError,
   type Collection,
   type Metadata,
   type Where,
@@ -96,6 +98,8 @@ export interface VectorStore {
   collection(name: string): VectorCollection;
   /** Resolves with the round-trip time when Chroma answers; throws DependencyUnavailableError otherwise. */
   heartbeat(): Promise<{ latencyMs: number }>;
+  /** A store on the same server, with the same credentials, tenant and database, and another embedder. */
+  withEmbedder(embedder: Embedder): VectorStore;
 }
 
 export interface VectorStoreOptions {
@@ -106,6 +110,9 @@ export interface VectorStoreOptions {
   timeoutMs?: number;
   /** Extra headers on every request, e.g. `x-chroma-token` for a server with token auth. */
   headers?: Record<string, string>;
+  /** Chroma's tenant and database (default: the server's `default_tenant` / `default_database`). */
+  tenant?: string;
+  database?: string;
   logger?: Logger;
   /** Each Chroma call counted, timed and traced as a `vector_store` call. */
   telemetry?: Telemetry;
@@ -156,6 +163,8 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
     port: parsed.port ? Number(parsed.port) : ssl ? 443 : 80,
     ssl,
     ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
 
   const unavailable = (detail: string, cause?: unknown) =>
@@ -184,6 +193,13 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
       }
       if (err instanceof ChromaConnectionError) throw unavailable(`${what}: connection failed`, err);
       if (err instanceof ChromaServerError) throw unavailable(`${what}: server error: ${err.message}`, err);
+      // Credentials refused: a configuration problem, which the operator fixes, not the user.
+      if (err instanceof ChromaUnauthorizedError || err instanceof ChromaForbiddenError) {
+        throw unavailable(
+          `${what}: credentials refused (${err.message}); check CHROMA_API_KEY / CHROMA_AUTH_TOKEN, CHROMA_TENANT and CHROMA_DATABASE`,
+          err,
+        );
+      }
       if (isNetworkFailure(err)) throw unavailable(`${what}: ${(err as Error).message}`, err);
       throw err;
     } finally {
@@ -407,6 +423,7 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
     url,
     embedder,
     collection,
+    withEmbedder: (other) => createVectorStore({ ...options, embedder: other }),
     async heartbeat() {
       const started = performance.now();
       await call('heartbeat', () => client.heartbeat());
