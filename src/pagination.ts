@@ -31,3 +31,50 @@ export function paginationBlock(total: number, page: number, limit: number): Pag
 }
 
 export const offsetOf = (page: number, limit: number) => (page - 1) * limit;
+
+/**
+ * A keyset position in a newest-first list: the last row of a page. The next page starts after
+ * it without reading the rows before it, however deep (`offset` reads and skips them all), and a
+ * posting added meanwhile does not shift the pages.
+ */
+export interface ListPosition {
+  createdAt: Date;
+  id: number;
+}
+
+/** Opaque to clients: base64url of `<created_at ms>.<id>`. */
+export function encodeCursor(position: ListPosition): string {
+  return btoa(`${position.createdAt.getTime()}.${position.id}`)
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+/** The position a cursor names, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): ListPosition | undefined {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return undefined;
+  let text: string;
+  try {
+    text = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d{1,15})\.(\d{1,15})$/.exec(text);
+  if (!match) return undefined;
+  const ms = Number(match[1]);
+  const id = Number(match[2]);
+  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(id) || id < 1) return undefined;
+  return { createdAt: new Date(ms), id };
+}
+
+export const cursorQuery = {
+  cursor: z
+    .string()
+    .max(64)
+    .optional()
+    .refine((value) => value === undefined || decodeCursor(value) !== undefined, 'not a cursor from this API')
+    .openapi({
+      description:
+        'Continue a newest-first list after the page whose `next_cursor` this is (instead of `page`)',
+    }),
+};

@@ -1,4 +1,17 @@
-import { and, type Column, count, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  type Column,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { ListPosition } from '../pagination';
 import { type Database, runs } from './database';
 
 export interface Job {
@@ -38,9 +51,13 @@ export type ListedJob = Omit<Job, 'description'> & { description?: string };
 
 export interface JobStore {
   /** With `description: false`, rows come without it (it is most of a row's bytes). */
+  /**
+   * `page.after` continues a newest-first list after that row (keyset), without reading the rows
+   * before it; `offset` is then usually 0.
+   */
   list(
     filters: JobFilters,
-    page: { offset: number; limit: number },
+    page: { offset: number; limit: number; after?: ListPosition },
     options?: { description?: boolean },
   ): Promise<{ jobs: ListedJob[]; total: number }>;
   /** An active job; inactive ones only with `includeInactive`. */
@@ -116,17 +133,17 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
   const { jobs } = tables;
   const limits = { maxParameters: database.maxParameters };
   const jobColumnCount = Object.keys(getTableColumns(jobs)).length;
-  const now = options.now ?? Date.now;
+  const clockMs = options.now ?? Date.now;
   const countCache = createQueryCache<number>({
     ttlMs: options.countCacheTtlMs ?? 0,
-    now,
+    now: clockMs,
     maxWeight: 1000,
     weight: () => 1,
   });
   // Pages weigh their rows: at most about 5,000 rows (a few MB) are held.
   const pageCache = createQueryCache<ListedJob[]>({
     ttlMs: options.listCacheTtlMs ?? 0,
-    now,
+    now: clockMs,
     maxWeight: 5000,
     weight: (rows) => rows.length,
   });
@@ -277,9 +294,20 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       // index walk, which stops as soon as the page is full.
       const active = eq(jobs.isActive, true);
       const byRelevance = dialect === 'sqlite' && filters.sort === 'relevance' && filters.q !== undefined;
-      const where = and(byRelevance ? sql`+${jobs.isActive} = 1` : active, ...conditions);
+      const { after } = page;
+      const afterCondition = after
+        ? or(
+            lt(jobs.createdAt, after.createdAt),
+            and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
+          )
+        : undefined;
+      const where = and(byRelevance ? sql`+${jobs.isActive} = 1` : active, ...conditions, afterCondition);
+      // Counts walk the covering (is_active, ...) index, which reads no row.
       const countAll = async () => {
-        const counted = await db.select({ total: count() }).from(jobs).where(where);
+        const counted = await db
+          .select({ total: count() })
+          .from(jobs)
+          .where(and(active, ...conditions));
         return Number(counted[0]?.total ?? 0);
       };
       // A search with no other filter, on SQLite, is counted from the full-text index alone: every
@@ -299,7 +327,13 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
         filters.company?.toLowerCase(),
         filters.q,
       ]);
-      const shown = JSON.stringify([filters.sort, page.offset, page.limit, options.description !== false]);
+      const shown = JSON.stringify([
+        filters.sort,
+        page.offset,
+        page.limit,
+        after ? [after.createdAt.getTime(), after.id] : null,
+        options.description !== false,
+      ]);
       const [pageRows, total] = await Promise.all([
         // async: a real promise, run once (a Drizzle query runs again on every `then`).
         pageCache.get(`${matching}${shown}`, async () =>

@@ -17,7 +17,15 @@ import {
   jsonResponse,
   uuidId,
 } from '../openapi';
-import { offsetOf, PaginationSchema, pageQuery, paginationBlock } from '../pagination';
+import {
+  cursorQuery,
+  decodeCursor,
+  encodeCursor,
+  offsetOf,
+  PaginationSchema,
+  pageQuery,
+  paginationBlock,
+} from '../pagination';
 import { ImportFormatError, importFormatOf, parseImport } from '../services/jobs/import-parser';
 import { importJobs, toNewJob } from '../services/jobs/importer';
 import { JobInputSchema, type JobPatch, JobPatchSchema, jobTypes } from '../services/jobs/job-input';
@@ -57,6 +65,7 @@ const optionalFilter = (max: number) =>
 const ListQuerySchema = z
   .object({
     ...pageQuery,
+    ...cursorQuery,
     job_type: z.enum(jobTypes).optional(),
     location: optionalFilter(200).openapi({ description: 'Case-insensitive substring; % and _ are literal' }),
     company: optionalFilter(200).openapi({ description: 'Case-insensitive substring; % and _ are literal' }),
@@ -70,6 +79,14 @@ const ListQuerySchema = z
   .refine((query) => query.sort !== 'relevance' || query.q !== undefined, {
     message: 'sort=relevance needs q',
     path: ['sort'],
+  })
+  .refine((query) => query.cursor === undefined || query.sort === 'newest', {
+    message: 'cursor continues a newest-first list (sort=newest)',
+    path: ['cursor'],
+  })
+  .refine((query) => query.cursor === undefined || query.page === 1, {
+    message: 'give cursor or page, not both',
+    path: ['cursor'],
   });
 
 const JobIdParams = z.object({ id: integerIdParam('id') });
@@ -150,7 +167,15 @@ const JobListItemSchema = JobSummarySchema.extend({
 }).openapi('JobListItem');
 
 const JobListSchema = z
-  .object({ jobs: z.array(JobListItemSchema), pagination: PaginationSchema })
+  .object({
+    jobs: z.array(JobListItemSchema),
+    // The seed's block, as it was; the cursor beside it.
+    pagination: PaginationSchema,
+    next_cursor: z.string().nullable().openapi({
+      description:
+        'Newest first only: pass it as `cursor` for the next page (keyset: as fast however deep); null on the last page and with sort=relevance',
+    }),
+  })
   .openapi('JobList');
 
 const ImportSummarySchema = z
@@ -360,11 +385,23 @@ export function jobRoutes(deps: JobRoutesDeps) {
               q: query.q,
               sort: query.sort,
             },
-            { offset: offsetOf(query.page, query.limit), limit: query.limit },
+            query.cursor === undefined
+              ? { offset: offsetOf(query.page, query.limit), limit: query.limit }
+              : { offset: 0, limit: query.limit, after: decodeCursor(query.cursor) },
             { description: query.view === 'full' },
           );
+          const block = paginationBlock(total, query.page, query.limit);
+          // After a cursor the page number is unknown: a full page may have more after it (the
+          // next one is then empty at the very end of the list).
+          const more = query.cursor === undefined ? block.has_next : rows.length === query.limit;
+          const last = rows.at(-1);
+          const nextCursor = query.sort === 'newest' && last && more ? encodeCursor(last) : null;
           return c.json(
-            { jobs: rows.map(toListItem), pagination: paginationBlock(total, query.page, query.limit) },
+            {
+              jobs: rows.map(toListItem),
+              pagination: query.cursor === undefined ? block : { ...block, has_next: more, has_prev: true },
+              next_cursor: nextCursor,
+            },
             200,
           );
         },

@@ -246,6 +246,53 @@ describe.each(databaseKinds)('jobs on %s', (kind) => {
     });
   });
 
+  describe('keyset cursors', () => {
+    type CursorList = ListBody & { next_cursor: string | null };
+    const page = async (query: string) => (await list(query)).body as CursorList;
+
+    it('walks the whole list with next_cursor, the same rows as page by page', async () => {
+      const byPage: number[] = [];
+      for (let p = 1; p <= 3; p++) byPage.push(...(await page(`?limit=5&page=${p}`)).jobs.map((j) => j.id));
+      const byCursor: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const body: CursorList = await page(`?limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+        byCursor.push(...body.jobs.map((j) => j.id));
+        expect(body.pagination.total).toBe(12);
+        cursor = body.next_cursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(byCursor).toEqual(byPage);
+      expect(pages).toBe(3);
+    });
+
+    it('keeps filters across cursor pages', async () => {
+      const first = await page('?limit=1&job_type=contract');
+      const second = await page(`?limit=1&job_type=contract&cursor=${first.next_cursor}`);
+      expect(second.jobs).toHaveLength(1);
+      expect(second.jobs[0]?.job_type).toBe('contract');
+      expect(second.jobs[0]?.id).not.toBe(first.jobs[0]?.id);
+    });
+
+    it('gives no next_cursor on the last page or with sort=relevance', async () => {
+      expect((await page('?limit=100')).next_cursor).toBeNull();
+      expect((await page('?q=python&sort=relevance&limit=1')).next_cursor).toBeNull();
+    });
+
+    it.each([
+      ['?cursor=not-a-cursor', 'cursor'],
+      [`?cursor=${btoa('1.x')}`, 'cursor'],
+      ['?q=python&sort=relevance&cursor=MTcwMDAwMDAwMDAwMC41', 'cursor'],
+      ['?page=2&cursor=MTcwMDAwMDAwMDAwMC41', 'cursor'],
+    ])('answers 400 validation_error for %s', async (query, field) => {
+      const { status, body } = await list(query);
+      expect(status).toBe(400);
+      expect(body.error).toBe('validation_error');
+      expect(Object.keys(body.details ?? {})).toContain(field);
+    });
+  });
+
   describe('light on the wire', () => {
     it('leaves description out of each job with view=summary', async () => {
       const full = await list('?limit=3');
