@@ -44,10 +44,12 @@ export interface ListPosition {
 
 /** Opaque to clients: base64url of `<created_at ms>.<id>`. */
 export function encodeCursor(position: ListPosition): string {
-  return btoa(`${position.createdAt.getTime()}.${position.id}`)
+  const base64 = btoa(`${position.createdAt.getTime()}.${position.id}`)
     .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
+    .replaceAll('/', '_');
+  // '=' only ever pads the end of base64.
+  const padding = base64.indexOf('=');
+  return padding === -1 ? base64 : base64.slice(0, padding);
 }
 
 /** The position a cursor names, or undefined when it is not one of ours. */
