@@ -1,16 +1,4 @@
-import {
-  and,
-  type Column,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  inArray,
-  lt,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, type Column, count, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { ListPosition } from '../pagination';
 import { type Database, runs } from './database';
 
@@ -295,11 +283,10 @@ export function createJobStore(database: Database, options: JobStoreOptions = {}
       const active = eq(jobs.isActive, true);
       const byRelevance = dialect === 'sqlite' && filters.sort === 'relevance' && filters.q !== undefined;
       const { after } = page;
+      // A row-value comparison, which both databases serve as one range of the (…, created_at, id)
+      // index; the same condition written with OR made SQLite scan the index from its start.
       const afterCondition = after
-        ? or(
-            lt(jobs.createdAt, after.createdAt),
-            and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
-          )
+        ? sql`(${jobs.createdAt}, ${jobs.id}) < (${sql.param(after.createdAt, jobs.createdAt)}, ${after.id})`
         : undefined;
       const where = and(byRelevance ? sql`+${jobs.isActive} = 1` : active, ...conditions, afterCondition);
       // Counts walk the covering (is_active, ...) index, which reads no row.

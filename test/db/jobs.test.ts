@@ -192,3 +192,32 @@ describe.each(databaseKinds)('relevance ranking on %s', (kind) => {
     expect(page.jobs[0]?.id).toBe(best.id);
   });
 });
+
+describe.each(databaseKinds)('keyset pages on %s', (kind) => {
+  let db: TestDatabase;
+  let store: ReturnType<typeof createJobStore>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    store = createJobStore(db.database);
+  });
+  afterAll(() => db.dispose());
+
+  it('walks rows that share one created_at (an import) without skipping or repeating any', async () => {
+    const at = new Date('2026-03-01T00:00:00Z');
+    const made: number[] = [];
+    for (let i = 0; i < 5; i++)
+      made.push((await store.create({ ...job(`Tied ${i}`), company: 'Tied Co' }, at)).id);
+    const filters = { sort: 'newest' as const, company: 'tied' };
+    const seen: number[] = [];
+    let after: { createdAt: Date; id: number } | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const { jobs } = await store.list(filters, { offset: 0, limit: 2, after });
+      seen.push(...jobs.map((j) => j.id));
+      const last = jobs.at(-1);
+      if (!last || jobs.length < 2) break;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+    expect(seen).toEqual([...made].sort((a, b) => b - a));
+  });
+});
