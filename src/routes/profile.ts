@@ -10,6 +10,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../openapi';
+import { httpUrlInput } from '../services/validation';
 
 /** A settable text field: trimmed; an empty string clears it like null does. */
 const text = (max: number) =>
@@ -20,14 +21,6 @@ const text = (max: number) =>
     .transform((v) => (v === '' ? null : v))
     .nullable()
     .optional();
-
-const url = z
-  .string()
-  .trim()
-  .max(2048)
-  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
-  .nullable()
-  .optional();
 
 const ProfileUpdateSchema = z
   .strictObject({
@@ -50,9 +43,9 @@ const ProfileUpdateSchema = z
     location: text(200),
     headline: text(200),
     summary: text(5000),
-    linkedin_url: url,
-    github_url: url,
-    website_url: url,
+    linkedin_url: httpUrlInput(),
+    github_url: httpUrlInput(),
+    website_url: httpUrlInput(),
   })
   .openapi('ContactProfileUpdate');
 

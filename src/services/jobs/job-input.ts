@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { currencyCodeInput, httpUrlInput } from '../validation';
 
 /** The job types of the contract. */
 export const jobTypes = ['full-time', 'part-time', 'contract', 'internship', 'temporary'] as const;
@@ -20,22 +21,10 @@ const jobFields = {
   description: requiredText(20_000),
   external_id: optionalText(200),
   source: optionalText(100),
-  url: z
-    .string()
-    .trim()
-    .max(2048)
-    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
-    .nullable()
-    .optional(),
+  url: httpUrlInput(),
   salary_min: salary,
   salary_max: salary,
-  currency: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code')
-    .transform((v) => v.toUpperCase())
-    .nullable()
-    .optional(),
+  currency: currencyCodeInput(),
   remote: z.boolean().optional(),
 };
 
