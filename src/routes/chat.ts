@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { ConversationStore } from '../db/conversations';
 import type { JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
-import { ApiError, notFound, validationError } from '../errors';
+import { ApiError, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
@@ -46,15 +46,20 @@ export interface ChatRoutesDeps {
   newId?: () => string;
 }
 
-const ChatRequestSchema = z
-  .strictObject({
-    message: z.string().trim().min(1, 'is required').max(8000),
-    conversation_id: uuidId().optional(),
-    resume_id: uuidId().optional(),
-    job_id: z.number().int().min(1).max(2_147_483_647).optional(),
-    model: z.string().max(100).optional(),
-  })
-  .openapi('ChatRequest');
+/** The request body; `model` is one of the models this server allows (DEEPSEEK_MODELS), as an enum. */
+const chatRequestSchema = (models: readonly string[]) =>
+  z
+    .strictObject({
+      message: z.string().trim().min(1, 'is required').max(8000),
+      conversation_id: uuidId().optional(),
+      resume_id: uuidId().optional(),
+      job_id: z.number().int().min(1).max(2_147_483_647).optional(),
+      model: z
+        .enum(models as [string, ...string[]], { error: `must be one of ${models.join(', ')}` })
+        .optional()
+        .openapi({ description: 'Default: DEEPSEEK_MODEL' }),
+    })
+    .openapi('ChatRequest');
 
 const ConversationSchema = z
   .object({
@@ -109,7 +114,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
           'is called; the reply when the stream ends, or as far as it got (incomplete) when it is cut short.',
         security: bearerSecurity,
         middleware: [guard] as const,
-        request: { body: jsonBody(ChatRequestSchema) },
+        request: { body: jsonBody(chatRequestSchema(deps.models.allowed)) },
         responses: {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
           400: errorResponse('validation_error (e.g. a model that is not allowed)'),
@@ -124,10 +129,8 @@ export function chatRoutes(deps: ChatRoutesDeps) {
         const body = c.req.valid('json');
         if (!chat)
           throw new ApiError(503, 'llm_not_configured', 'The assistant is not configured (DEEPSEEK_API_KEY)');
+        // The schema allows only DEEPSEEK_MODELS, and the configuration requires the default among them.
         const model = body.model ?? deps.models.default;
-        if (!deps.models.allowed.includes(model)) {
-          throw validationError({ model: [`must be one of ${deps.models.allowed.join(', ')}`] });
-        }
 
         // The client leaving, whenever it happens: the request's signal (on Node it aborts when the
         // connection closes, also before the stream begins), or the response stream being cancelled.

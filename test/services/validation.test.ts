@@ -28,7 +28,7 @@ describe('shared input rules', () => {
 });
 
 describe('what the OpenAPI document says of them', () => {
-  it('publishes format, pattern and length for URLs, and a pattern for currencies', async () => {
+  it('publishes format, pattern and length for URLs, a pattern for currencies, and the chat models', async () => {
     const auth0 = await startAuth0StandIn();
     const db = await createTestDatabase('libsql');
     try {
@@ -41,6 +41,10 @@ describe('what the OpenAPI document says of them', () => {
       expect(schemas.ContactProfileUpdate?.properties.website_url).toMatchObject(uri);
       expect(schemas.JobInput?.properties.url).toMatchObject(uri);
       expect(schemas.JobInput?.properties.currency).toMatchObject({ pattern: '^[A-Za-z]{3}$' });
+      // Chat models: the configured ones (DEEPSEEK_MODELS), as an enum.
+      expect(schemas.ChatRequest?.properties.model).toMatchObject({
+        enum: ['deepseek-chat', 'deepseek-reasoner'],
+      });
     } finally {
       await db.dispose();
       await auth0.close();
