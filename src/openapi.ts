@@ -16,9 +16,29 @@ export function issueDetails(error: ZodError, target?: string): ErrorDetails {
       for (const key of issue.keys) add([...issue.path, key].join('.'), 'is not a known field');
       continue;
     }
-    add(issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'), issue.message);
+    add(issue.path.length > 0 ? issue.path.join('.') : (target ?? 'body'), messageOf(issue));
   }
   return details;
+}
+
+const expectedKinds: Record<string, string> = {
+  string: 'must be a string',
+  number: 'must be a number',
+  int: 'must be a whole number',
+  boolean: 'must be true or false',
+  object: 'must be an object',
+  array: 'must be a list',
+};
+
+/**
+ * The message of an issue, in the API's own words: zod's wording for a wrong or missing type
+ * ("Invalid input: expected string, received undefined") becomes "is required" or "must be a
+ * string", like every message written here; the rest are ours already.
+ */
+function messageOf(issue: ZodError['issues'][number]): string {
+  if (issue.code !== 'invalid_type') return issue.message;
+  if (/received undefined$/.test(issue.message)) return 'is required';
+  return expectedKinds[issue.expected] ?? issue.message;
 }
 
 /**
