@@ -22,8 +22,9 @@ import { createNeonDatabase, createPgDatabase } from '../../src/db/drivers/postg
 import type { LogFields, Logger } from '../../src/logger';
 import { migrateDatabase } from '../../src/node/database';
 import { createLocalStorage } from '../../src/node/local-storage';
-import { bearer, createTestApp } from '../support/app';
+import { createTestApp, headersByUser } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import { within } from '../support/deadline';
 import { type PgCluster, startPgCluster } from '../support/pg-cluster';
 import { startWsProxy } from '../support/ws-proxy';
 
@@ -135,37 +136,11 @@ afterAll(async () => {
 
 const encoder = new TextEncoder();
 let sequence = 0;
-const tokens = new Map<string, Record<string, string>>();
-
-async function headersOf(user: string) {
-  let headers = tokens.get(user);
-  if (!headers) {
-    headers = bearer(
-      await auth0.sign({ sub: `auth0|${user}`, email: `${user}@example.com`, scope: 'write:jobs' }),
-    );
-    tokens.set(user, headers);
-  }
-  return headers;
-}
+const headersOf = headersByUser(() => auth0, { scope: 'write:jobs' });
 
 /** A small resume whose text is unique to this upload (its bytes identify it in storage). */
 const resumeText = (tag: string) =>
   `Resume ${tag}\n\nExperience\nNurse at Saint Mary ${tag}, night shifts and triage.\n\nEducation\nBSc Nursing\n`;
-
-/** Rejects with a clear message when `promise` takes longer than `ms`: a hang fails the test, it does not stall it. */
-async function within<T>(promise: T | Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s (hung)`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Sends one request of kind `op` as `user`, and records its answer. */
 async function send(target: Target, user: string, op: Op, phaseNow: () => Phase): Promise<Answer> {

@@ -23,8 +23,9 @@ import type { LogFields, Logger } from '../../src/logger';
 import { migrateDatabase } from '../../src/node/database';
 import { createS3Storage, type S3Storage } from '../../src/services/storage/s3';
 import { sweepOrphanObjects } from '../../src/services/storage/sweep';
-import { bearer, createTestApp } from '../support/app';
+import { createTestApp, headersByUser } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import { within } from '../support/deadline';
 import { type PgCluster, startPgCluster } from '../support/pg-cluster';
 import { type Radosgw, startRadosgw } from '../support/radosgw';
 
@@ -135,31 +136,7 @@ afterAll(async () => {
 
 const encoder = new TextEncoder();
 let uploads = 0;
-const tokens = new Map<string, Record<string, string>>();
-
-async function headersOf(user: string) {
-  let headers = tokens.get(user);
-  if (!headers) {
-    headers = bearer(await auth0.sign({ sub: `auth0|${user}`, email: `${user}@example.com` }));
-    tokens.set(user, headers);
-  }
-  return headers;
-}
-
-/** Rejects with a clear message when `promise` takes longer than `ms`: a hang fails the test, it does not stall it. */
-async function within<T>(promise: T | Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s (hung)`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const headersOf = headersByUser(() => auth0);
 
 interface Answer {
   what: string;

@@ -22,10 +22,11 @@ import type { Ontology } from '../../src/services/skills/ontology';
 import { seedOntology } from '../../src/services/skills/seed';
 import { createSkillsService, type SkillsService } from '../../src/services/skills/skills';
 import { createVectorStore, type VectorStore } from '../../src/services/skills/vector-store';
-import { bearer, createTestApp } from '../support/app';
+import { bearer, createTestApp, headersByUser } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
 import { type OwnChroma, startOwnChroma } from '../support/chroma';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { within } from '../support/deadline';
 
 /** How long a Chroma call may take before it counts as down (the app's own default is 5 s). */
 const CHROMA_TIMEOUT_MS = 2000;
@@ -126,30 +127,7 @@ interface UploadAnswer {
   answered: typeof chromaState;
 }
 
-const tokens = new Map<string, Record<string, string>>();
-async function headersOf(user: string) {
-  let headers = tokens.get(user);
-  if (!headers) {
-    headers = bearer(await auth0.sign({ sub: `auth0|${user}`, email: `${user}@example.com` }));
-    tokens.set(user, headers);
-  }
-  return headers;
-}
-
-/** Rejects with a clear message when `promise` takes longer than `ms`: a hang fails the test, it does not stall it. */
-async function within<T>(promise: T | Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s (hung)`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const headersOf = headersByUser(() => auth0);
 
 async function timed(what: string, request: Response | Promise<Response>) {
   const started = performance.now();

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { JWTPayload } from 'jose';
 import { type AppDeps, createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
@@ -36,6 +37,27 @@ export function createTestApp(options: {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * Authorization headers by user name, each token signed once: subject `auth0|<name>`, an e-mail
+ * claim, and `extra`. `issuer` is read at the first call (stand-ins start in `beforeAll`).
+ */
+export function headersByUser(
+  issuer: () => { sign(claims: JWTPayload): Promise<string> },
+  extra: JWTPayload = {},
+): (user: string) => Promise<Record<string, string>> {
+  const signed = new Map<string, Promise<Record<string, string>>>();
+  return (user) => {
+    let headers = signed.get(user);
+    if (!headers) {
+      headers = issuer()
+        .sign({ sub: `auth0|${user}`, email: `${user}@example.com`, ...extra })
+        .then(bearer);
+      signed.set(user, headers);
+    }
+    return headers;
+  };
+}
 
 /** Local-disk storage in a fresh temporary folder (tests about files use real S3 instead). */
 export function localTestStorage(): ObjectStorage {
