@@ -10,6 +10,7 @@ bash scripts/ensure-radosgw.sh
 
 echo "== typecheck and lint"
 npx tsc --noEmit
+npx tsc --noEmit -p tsconfig.runtime.json # src/ outside src/node/: no Node types
 npx tsc --noEmit -p test/workers
 npx biome check .
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
-import { createPgDatabase } from '../src/db/drivers/postgres';
 import { createJsonLogger } from '../src/logger';
+import { createPgDatabase } from '../src/node/pg-database';
 import { bearer, createTestApp, localTestStorage } from './support/app';
 import { type Auth0StandIn, startAuth0StandIn } from './support/auth0-standin';
 import { createTestDatabase, type TestDatabase } from './support/databases';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibsqlDatabase } from '../src/db/drivers/libsql';
-import { createPgDatabase } from '../src/db/drivers/postgres';
 import { createJsonLogger, describeError } from '../src/logger';
+import { createPgDatabase } from '../src/node/pg-database';
 import { createTestDatabase, databaseKinds, type TestDatabase } from './support/databases';
 import { createPostgresDatabase } from './support/postgres';
 

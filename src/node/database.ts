@@ -6,7 +6,8 @@ import { WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { createLibsqlDatabase } from '../db/drivers/libsql';
-import { createNeonDatabase, createPgDatabase, type NeonOptions } from '../db/drivers/postgres';
+import { createNeonDatabase, type NeonOptions } from '../db/drivers/postgres';
+import { createPgDatabase } from './pg-database';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const migrationsFolder = {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import type { Database } from '../../src/db/database';
 import { createLibsqlDatabase } from '../../src/db/drivers/libsql';
-import { createNeonDatabase, createPgDatabase } from '../../src/db/drivers/postgres';
+import { createNeonDatabase } from '../../src/db/drivers/postgres';
 import { migrateDatabase } from '../../src/node/database';
+import { createPgDatabase } from '../../src/node/pg-database';
 import { createPostgresDatabase } from './postgres';
 import { startWsProxy } from './ws-proxy';
 

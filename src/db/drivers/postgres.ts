@@ -1,8 +1,6 @@
 import { Pool as NeonPool, type PoolClient as NeonPoolClient, neonConfig } from '@neondatabase/serverless';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
 import {
   type AtomicResults,
   type AtomicStatement,
@@ -35,12 +33,12 @@ export interface PostgresOptions extends DriverOptions {
   queryMs?: number;
 }
 
-function poolTimeouts(timeouts: PostgresOptions = {}) {
+export function poolTimeouts(timeouts: PostgresOptions = {}) {
   return { connectionTimeoutMillis: timeouts.connectMs ?? 5_000, query_timeout: timeouts.queryMs ?? 15_000 };
 }
 
 /** A query config with its own client-side timeout (pg and Neon clients alike). */
-interface TimedQueryClient {
+export interface TimedQueryClient {
   query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>;
   release(err?: boolean): void;
 }
@@ -90,49 +88,58 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     neonConfig.pipelineConnect = false;
     neonConfig.pipelineTLS = false;
   }
+  return postgresDatabase<NeonPoolClient, NeonPool>({
+    driver: 'neon',
+    pool,
+    drizzle: (client) => drizzleNeon(client, { schema, ...sqlLogger(options) }),
+    options,
+  });
+}
+
+/** A pg-style pool: `pg.Pool` and Neon's `Pool` have the same interface. */
+export interface PgStylePool<C extends PooledClient> {
+  connect(): Promise<C>;
+  on(event: 'error', listener: () => void): unknown;
+  on(
+    event: 'connect',
+    listener: (client: { on(event: 'error', listener: () => void): unknown }) => void,
+  ): unknown;
+  end(): Promise<void>;
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
+/**
+ * The Database over a pg-style pool, the same for the Neon driver (here) and `pg` (Node only:
+ * src/node/pg-database.ts, so that `pg` stays out of the Worker bundle). `drizzle` builds the
+ * Drizzle database on the pool or on one checked-out client (for `atomic`).
+ */
+export function postgresDatabase<
+  C extends PooledClient & TimedQueryClient,
+  P extends PgStylePool<C>,
+>(config: {
+  driver: 'pg' | 'neon';
+  pool: P;
+  drizzle: (client: P | C) => unknown;
+  options: PostgresOptions;
+}): Database {
+  const { pool, options } = config;
   pool.on('error', () => {
     // An idle client lost its connection; the next query reconnects. Without a listener the
     // process would crash on an 'error' event.
   });
   keepClientErrorsQuiet(pool);
   observePgPool(pool, options.telemetry);
-  const db = drizzleNeon(pool, { schema, ...sqlLogger(options) });
+  // Drizzle's Postgres database (pg or Neon): `execute` runs raw SQL on both.
+  const db = config.drizzle(pool) as { execute(query: SQL): Promise<unknown> };
+  const shared = asSharedDatabase(db, schema);
   return {
     dialect: 'postgres',
-    driver: 'neon',
-    ...asSharedDatabase(db, schema),
+    driver: config.driver,
+    ...shared,
     maxParameters: POSTGRES_MAX_PARAMETERS,
-    atomic: transactionAtomic<NeonPoolClient>(pool, (client) =>
-      drizzleNeon(client, { schema, ...sqlLogger(options) }),
-    ),
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
-    migrate: (migrations) => migrateOnOneConnection(pool, migrations),
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    async close() {
-      await pool.end();
-    },
-  };
-}
-
-/** Postgres over plain TCP with `pg` (Node, or workerd with nodejs_compat). */
-export function createPgDatabase(url: string, options: PostgresOptions & { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...poolTimeouts(options) });
-  pool.on('error', () => {
-    // See createNeonDatabase: a dropped idle connection must not crash the process.
-  });
-  keepClientErrorsQuiet(pool);
-  observePgPool(pool, options.telemetry);
-  const db = drizzlePg(pool, { schema, ...sqlLogger(options) });
-  return {
-    dialect: 'postgres',
-    driver: 'pg',
-    ...asSharedDatabase(db, schema),
-    maxParameters: POSTGRES_MAX_PARAMETERS,
-    atomic: transactionAtomic<pg.PoolClient>(pool, (client) =>
-      drizzlePg(client, { schema, ...sqlLogger(options) }),
-    ),
+    atomic: transactionAtomic<C>(pool, config.drizzle),
     async ping() {
       await db.execute(sql`select 1`);
     },
@@ -145,7 +152,7 @@ export function createPgDatabase(url: string, options: PostgresOptions & { max?:
 }
 
 /** A client checked out of a pg-style pool (pg's and Neon's alike). */
-interface PooledClient {
+export interface PooledClient {
   query(text: string): Promise<unknown>;
   release(destroy?: boolean): void;
 }

@@ -8,6 +8,7 @@ import {
   createOpenAIEmbedder,
   EmbeddingsRequestError,
 } from '../../../src/services/skills/embedder';
+import { within } from '../../support/deadline';
 
 const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
@@ -92,13 +93,12 @@ describe('the hashing embedder', () => {
     ).toBe('Machine Learning Engineering');
   });
 
-  it('embeds 20 000 short labels in well under 2 s', async () => {
+  // How fast is a benchmark's question (`npm run bench:skills` times the ontology's 20,000 labels).
+  it('embeds 20 000 short labels, one vector each', async () => {
     const labels = Array.from({ length: 20_000 }, (_, i) => `skill label ${i} manage systems ${i % 97}`);
-    const started = performance.now();
     const vectors = await embedder.embed(labels);
-    const ms = performance.now() - started;
     expect(vectors).toHaveLength(20_000);
-    expect(ms).toBeLessThan(2000);
+    expect(new Set(vectors.map((v) => v.length))).toEqual(new Set([vectors[0]!.length]));
   });
 
   it('computes cosine', () => {
@@ -234,11 +234,13 @@ describe('the OpenAI-compatible embedder against a loopback server', () => {
   it('bounds each request with a timeout', async () => {
     respond = () => {}; // never answers
     const embedder = createOpenAIEmbedder({ baseUrl, model: 'm', fetch, timeoutMs: 150 });
-    const started = performance.now();
-    const err = await embedder.embed(['a']).catch((e: unknown) => e);
+    const err = await within(
+      embedder.embed(['a']).catch((e: unknown) => e),
+      10_000,
+      'an embedder whose provider never answers',
+    );
     expect(err).toBeInstanceOf(DependencyUnavailableError);
     expect((err as Error).message).toMatch(/no answer within 150 ms/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("reports a 4xx with the provider's message and never the key", async () => {
