@@ -1,9 +1,11 @@
-import type { ExecutionContext } from 'hono';
-import { type AppState, type AppType, createApp, createAppState } from './app';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context, ExecutionContext } from 'hono';
+import { type AppType, createApp, createAppState } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
 import type { Database } from './db/database';
 import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
-import { createNeonDatabase } from './db/drivers/postgres';
+import { createNeonDatabase, neonDescription } from './db/drivers/postgres';
+import { requestScopedDatabase } from './db/request-scoped';
 import { createJsonLogger, describeError } from './logger';
 import { remoteJwks } from './services/auth/verifier';
 import { createDurableLimiter, type DurableObjectNamespaceLike } from './services/chat/limits-object';
@@ -13,7 +15,6 @@ import { parseOntology } from './services/skills/ontology-data';
 import { createSkillsService, type SkillsService } from './services/skills/skills';
 import { createVectorStore } from './services/skills/vector-store';
 import { s3StorageFromConfig } from './services/storage/from-config';
-import type { ObjectStorage } from './services/storage/storage';
 
 /**
  * Cloudflare Workers entry. Variables and secrets arrive as string bindings named like the Node
@@ -39,14 +40,30 @@ type TokenIssuer = NonNullable<Parameters<typeof createApp>[0]['tokenIssuer']>;
 
 interface Isolate {
   config: Config;
-  /** Built once per isolate: the label dictionary takes a second of CPU to build. */
-  skills?: SkillsService;
-  state: AppState;
-  /** Built once per isolate so the JWKS cache outlives a request. */
-  tokenIssuer: TokenIssuer;
-  storage: ObjectStorage;
-  /** D1 only: the whole app, reused. A Postgres pool cannot outlive its request on Workers. */
-  app?: AppType;
+  /**
+   * The whole app, built once per isolate (its caches, JWKS and skills index outlive a request).
+   * On Postgres its database is a view of the request's own (see `requestScope`).
+   */
+  app: AppType;
+}
+
+/**
+ * Postgres on Workers: a pool's sockets belong to the request that opened them, so each request
+ * opens its own database and closes it once its response (and the work after it) is done. The
+ * app reaches it through this scope (AsyncLocalStorage, with nodejs_compat), which follows the
+ * request's promises, streamed answers and background work included.
+ */
+interface RequestScope {
+  database: Database;
+  /** Work after the response (skills of imported jobs) that still needs the pool. */
+  pending: Promise<unknown>[];
+}
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+function currentScope(): RequestScope {
+  const scope = requestScope.getStore();
+  if (!scope) throw new Error('no request scope: the database is used outside a request');
+  return scope;
 }
 
 const logger = createJsonLogger((line) => console.log(line));
@@ -88,9 +105,7 @@ function setUp(env: WorkerBindings): Isolate {
   if (!env.CHAT_LIMITS) {
     throw new ConfigError(['CHAT_LIMITS: a Durable Object binding of the class ChatLimits is required']);
   }
-  // Chat limits, the upload gate and the Management API token outlive requests (Postgres builds
-  // an app per request). The chat limits are kept in a Durable Object per user: other isolates
-  // serve the same user too.
+  // The chat limits are kept in a Durable Object per user: other isolates serve the same user too.
   const state = createAppState({
     config,
     chatLimits: createDurableLimiter({
@@ -102,18 +117,17 @@ function setUp(env: WorkerBindings): Isolate {
       logger,
     }),
   });
-  const isolate: Isolate = { config, tokenIssuer, storage, skills, state };
-  if (config.DATABASE_MODE === 'sqlite' && env.DB) {
-    isolate.app = createApp({
-      config,
-      database: createD1Database(env.DB),
-      logger,
-      tokenIssuer,
-      storage,
-      skills,
-      state,
-    });
-  }
+  const database =
+    config.DATABASE_MODE === 'sqlite' && env.DB
+      ? createD1Database(env.DB)
+      : requestScopedDatabase(() => currentScope().database, neonDescription);
+  const background = (work: Promise<unknown>, c: Context) => {
+    const logged = work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
+    requestScope.getStore()?.pending.push(logged);
+    c.executionCtx.waitUntil(logged);
+  };
+  const app = createApp({ config, database, logger, tokenIssuer, storage, skills, state, background });
+  const isolate: Isolate = { config, app };
   isolates.set(env, isolate);
   return isolate;
 }
@@ -185,38 +199,33 @@ export default {
       logger.error('start-up failed', describeError(err));
       return serverError('The server could not start');
     }
-    if (isolate.app) return isolate.app.fetch(request, env, ctx);
+    const { config, app } = isolate;
+    if (config.DATABASE_MODE === 'sqlite') return app.fetch(request, env, ctx);
 
     // Postgres: one pool per request, closed once the response (streamed ones too) is done.
-    const { config, tokenIssuer, storage, skills, state } = isolate;
-    let database: Database;
+    let scope: RequestScope;
     try {
-      database = createNeonDatabase(config.DATABASE_PROD!, {
-        connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-        queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
-        ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {}),
-      });
+      scope = {
+        database: createNeonDatabase(config.DATABASE_PROD!, {
+          connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+          queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+          ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY, secure: config.NEON_WS_SECURE } : {}),
+        }),
+        pending: [],
+      };
     } catch (err) {
       logger.error('opening the database failed', describeError(err));
       return serverError('The server could not start');
     }
-    // Work after the response (skills of imported jobs) still needs the pool: closing waits for it.
-    const pending: Promise<unknown>[] = [];
-    const background = (work: Promise<unknown>) => {
-      const logged = work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
-      pending.push(logged);
-      ctx.waitUntil(logged);
-    };
     const close = async () => {
-      await Promise.allSettled(pending);
-      await database
+      await Promise.allSettled(scope.pending);
+      await scope.database
         .close()
         .catch((err: unknown) => logger.error('closing the database failed', describeError(err)));
     };
     let response: Response;
     try {
-      const app = createApp({ config, database, logger, tokenIssuer, storage, skills, state, background });
-      response = await app.fetch(request, env, ctx);
+      response = await requestScope.run(scope, () => app.fetch(request, env, ctx));
     } catch (err) {
       ctx.waitUntil(close());
       throw err;

@@ -15,7 +15,7 @@ import * as schema from '../schema/postgres';
 import { observePgPool } from './observe';
 
 /** The wire protocol counts a statement's parameters in 16 bits. */
-const POSTGRES_MAX_PARAMETERS = 65_535;
+export const POSTGRES_MAX_PARAMETERS = 65_535;
 
 /**
  * Options of the Postgres drivers, among them how long the app waits for Postgres. Without them a request hangs while the database is
@@ -95,6 +95,14 @@ export function createNeonDatabase(url: string, options: NeonOptions = {}): Data
     options,
   });
 }
+
+/** What a Neon database is before it is opened: for a view that opens one per request. */
+export const neonDescription: Pick<Database, 'dialect' | 'driver' | 'tables' | 'maxParameters'> = {
+  dialect: 'postgres',
+  driver: 'neon',
+  tables: asSharedDatabase(undefined, schema).tables,
+  maxParameters: POSTGRES_MAX_PARAMETERS,
+};
 
 /** A pg-style pool: `pg.Pool` and Neon's `Pool` have the same interface. */
 export interface PgStylePool<C extends PooledClient> {
