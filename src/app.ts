@@ -23,7 +23,7 @@ import { requestLog } from './middleware/request-log';
 import { requestMetrics, requestSpans } from './middleware/telemetry';
 import { createRouter } from './openapi';
 import { chatRoutes } from './routes/chat';
-import { docsRoutes } from './routes/docs';
+import { type DocsAssets, docsRoutes } from './routes/docs';
 import { healthRoutes, type Probe } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { meRoutes } from './routes/me';
@@ -62,6 +62,11 @@ export interface AppDeps {
   managementTimeoutMs?: number;
   /** Where resume files go: S3 (or R2, MinIO, Ceph) or, on Node, a local folder. */
   storage: ObjectStorage;
+  /**
+   * The `/docs` viewer's files (Swagger UI): Node reads them from the package, the Worker from its
+   * static assets. Absent: `/docs` has its page but not the viewer's script and styles.
+   */
+  docsAssets?: DocsAssets;
   /** Where resume files are read: Node passes its worker-thread pool. Default: in the request. */
   documents?: DocumentReader;
   probes?: { vector_store?: Probe };
@@ -328,7 +333,7 @@ export function createApp(deps: AppDeps) {
         '(validation errors add `details`); see the error table in the project documentation.',
     },
   });
-  app.route('/', docsRoutes());
+  app.route('/', docsRoutes({ assets: deps.docsAssets }));
 
   const { exposition } = telemetry;
   if (exposition) {

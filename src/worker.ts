@@ -7,6 +7,7 @@ import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
 import { createNeonDatabase, neonDescription } from './db/drivers/postgres';
 import { requestScopedDatabase } from './db/request-scoped';
 import { createJsonLogger, describeError } from './logger';
+import type { DocsAssets } from './routes/docs';
 import { remoteJwks } from './services/auth/verifier';
 import { createDurableLimiter, type DurableObjectNamespaceLike } from './services/chat/limits-object';
 import { chromaConnection } from './services/skills/chroma-connection';
@@ -24,6 +25,8 @@ import { s3StorageFromConfig } from './services/storage/from-config';
 export interface WorkerBindings {
   /** D1 database (DATABASE_MODE=sqlite). */
   DB?: D1DatabaseLike;
+  /** The static assets (wrangler.toml `[assets]`): the docs viewer's files. */
+  ASSETS?: { fetch(request: Request): Promise<Response> };
   /** The per-user chat limits: Durable Objects of the class `ChatLimits` (see wrangler.toml). */
   CHAT_LIMITS?: DurableObjectNamespaceLike;
   /** Plain-text variables and secrets: AUTH0_DOMAIN, DATABASE_MODE, DATABASE_PROD, ... */
@@ -126,7 +129,27 @@ function setUp(env: WorkerBindings): Isolate {
     requestScope.getStore()?.pending.push(logged);
     c.executionCtx.waitUntil(logged);
   };
-  const app = createApp({ config, database, logger, tokenIssuer, storage, skills, state, background });
+  const assets = env.ASSETS;
+  // Workers serve the static files before the worker runs; this answers the same files if a
+  // request reaches the app anyway (`run_worker_first`, or a test calling the worker directly).
+  const docsAssets: DocsAssets | undefined = assets
+    ? async (file) => {
+        const response = await assets.fetch(new Request(`https://assets.invalid/docs/assets/${file}`));
+        // A copy: the binding's response has immutable headers, which the app's middleware sets.
+        return response.ok ? new Response(response.body, response) : undefined;
+      }
+    : undefined;
+  const app = createApp({
+    config,
+    database,
+    logger,
+    tokenIssuer,
+    storage,
+    skills,
+    state,
+    background,
+    docsAssets,
+  });
   const isolate: Isolate = { config, app };
   isolates.set(env, isolate);
   return isolate;

@@ -23,6 +23,7 @@ import { type ChromaServer, startChromaServer } from './chroma-server';
 import { withCompression } from './compression';
 import { migrateDatabase, openNodeDatabase } from './database';
 import { devKeyFile, loadDevIssuer } from './dev-issuer';
+import { swaggerUiAssets } from './docs-assets';
 import { createDocumentPool, type DocumentPool } from './document-pool';
 import { createLocalStorage } from './local-storage';
 import { loadOnetJobData } from './onet-data';
@@ -105,6 +106,7 @@ export async function prepareNodeApp(
     state,
     telemetry,
     sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
+    docsAssets: swaggerUiAssets(),
   });
   watchQueues(telemetry, { database, documents, uploads: state.uploadGate });
   return {

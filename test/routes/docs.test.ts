@@ -36,36 +36,39 @@ async function listen(fetch: (request: Request) => Response | Promise<Response>)
 
 /** The visible operations as "METHOD /path". */
 function visibleOperations(page: Page) {
-  return page.$$eval('details.op:not([hidden])', (ops) =>
-    ops.map((op) => `${op.querySelector('.method')?.textContent} ${op.querySelector('.path')?.textContent}`),
+  return page.$$eval('.opblock', (ops) =>
+    ops.map(
+      (op) =>
+        `${op.querySelector('.opblock-summary-method')?.textContent} ${op.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`,
+    ),
   );
 }
 
-/** The <details> of one operation, found by what the user sees in its summary line. */
+/** One operation's block, found by what the user sees in its summary line. */
 function operation(page: Page, method: string, path: string) {
   return page
-    .locator('details.op')
-    .filter({ has: page.locator('summary > .method', { hasText: new RegExp(`^${method}$`) }) })
-    .filter({ has: page.locator('summary > .path', { hasText: new RegExp(`^${path}$`) }) });
+    .locator('.opblock')
+    .filter({ has: page.locator('.opblock-summary-method', { hasText: new RegExp(`^${method}$`) }) })
+    .filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
 }
 
-/** An element's children's text joined by spaces ("full_name string nullable ..."). */
-function spacedText(locator: Locator) {
-  return locator.evaluate((el) => [...el.children].map((child) => child.textContent).join(' '));
+/** Opens an operation (or keeps it open). */
+async function expand(op: Locator) {
+  if (!(await op.evaluate((el) => el.classList.contains('is-open')))) {
+    await op.locator('.opblock-summary-control').click();
+  }
+  await op.locator('.opblock-body').waitFor();
 }
 
-/** The outline line of one property inside a schema view. */
-function propertyLine(scope: Locator, name: string) {
-  return scope
-    .locator('.prop-line', {
-      has: scope.page().locator(':scope > .prop-name', { hasText: new RegExp(`^${name}$`) }),
-    })
-    .first();
-}
-
-/** Opens an operation (or keeps it open): its own <summary>, not those of its responses. */
-async function expand(op: ReturnType<typeof operation>) {
-  if ((await op.getAttribute('open')) === null) await op.locator(':scope > summary').click();
+/** "Try it out", then "Execute"; the status of the answer. */
+async function execute(op: Locator) {
+  await expand(op);
+  const tryOut = op.locator('button.try-out__btn', { hasText: 'Try it out' });
+  if (await tryOut.count()) await tryOut.click();
+  await op.locator('button.execute').click();
+  const status = op.locator('.live-responses-table td.response-col_status:not(.col_header)');
+  await status.waitFor();
+  return (await status.textContent())?.trim();
 }
 
 describe('GET /docs in Chromium', () => {
@@ -100,7 +103,7 @@ describe('GET /docs in Chromium', () => {
       }
     });
     await page.goto(`${origin}/docs`, { waitUntil: 'load' });
-    await page.locator('details.op').first().waitFor();
+    await page.locator('.opblock').first().waitFor();
   });
 
   afterAll(async () => {
@@ -117,7 +120,13 @@ describe('GET /docs in Chromium', () => {
     const paths = requested.map((url) => new URL(url));
     expect(paths.filter((url) => url.origin !== origin).map(String)).toEqual([]);
     expect(paths.map((url) => url.pathname)).toEqual(
-      expect.arrayContaining(['/docs', '/docs/assets/docs.js', '/docs/assets/docs.css', '/openapi.json']),
+      expect.arrayContaining([
+        '/docs',
+        '/docs/assets/swagger-ui-bundle.js',
+        '/docs/assets/swagger-ui.css',
+        '/docs/assets/init.js',
+        '/openapi.json',
+      ]),
     );
     expect(pageErrors).toEqual([]);
   });
@@ -127,76 +136,71 @@ describe('GET /docs in Chromium', () => {
     expect(ops).toEqual(
       expect.arrayContaining(['GET /api/ping', 'GET /api/health', 'GET /api/me', 'PUT /api/profile']),
     );
-    const tags = await page.$$eval('.tag-section > h2', (hs) => hs.map((h) => h.textContent));
+    const tags = await page.$$eval('.opblock-tag', (hs) => hs.map((h) => h.getAttribute('data-tag')));
     expect(tags).toEqual(expect.arrayContaining(['Health', 'Identity', 'Profile']));
     await expect(page.title()).resolves.toBe('Jobmate API reference');
-    expect(await operation(page, 'GET', '/api/me').locator('summary .lock').count()).toBe(1);
-    expect(await operation(page, 'GET', '/api/ping').locator('summary .lock').count()).toBe(0);
+    await expect(page.locator('.info .title').textContent()).resolves.toMatch(/^Jobmate API/);
+    expect(await operation(page, 'GET', '/api/me').locator('.authorization__btn').count()).toBe(1);
+    expect(await operation(page, 'GET', '/api/ping').locator('.authorization__btn').count()).toBe(0);
   });
 
-  it('shows parameters, the request body schema and the responses', async () => {
+  it('shows the request body schema and the responses', async () => {
     const profile = operation(page, 'PUT', '/api/profile');
     await expand(profile);
-    const body = profile.locator('section.block', { hasText: 'Request body' });
-    await expect(spacedText(propertyLine(body, 'full_name'))).resolves.toMatch(
-      /^full_name string nullable length/,
+    await expect(profile.locator('.opblock-section-request-body').textContent()).resolves.toContain(
+      'full_name',
     );
-    await expect(profile.locator('.response .status').allTextContents()).resolves.toEqual(
-      expect.arrayContaining(['200', '400', '401', '403']),
-    );
-
-    const ping = operation(page, 'GET', '/api/ping');
-    await expand(ping);
-    const ok = ping.locator('details.response', { hasText: 'The server is up' });
-    await expect(spacedText(propertyLine(ok, 'message'))).resolves.toBe(
-      'message string required enum: "pong"',
-    );
+    const statuses = await profile.locator('.responses-table .response-col_status').allTextContents();
+    expect(statuses.map((s) => s.trim())).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
   });
 
-  it('narrows the list with the filter, and says when nothing matches', async () => {
+  it('narrows the list to a tag with the filter', async () => {
     const all = await visibleOperations(page);
-    await page.fill('#filter', '/api/profile');
-    const narrowed = await visibleOperations(page);
-    expect(narrowed.sort()).toEqual(['GET /api/profile', 'PUT /api/profile']);
-    expect(narrowed.length).toBeLessThan(all.length);
-    // Every word must match somewhere (method, path, summary, tag...).
-    await page.fill('#filter', 'put profile');
-    expect(await visibleOperations(page)).toEqual(['PUT /api/profile']);
-    await page.fill('#filter', 'get ping');
-    expect((await visibleOperations(page)).sort()).toEqual(['GET /api/ping', 'GET /api/ping-protected']);
-    await page.fill('#filter', 'no-such-operation');
-    expect(await visibleOperations(page)).toEqual([]);
-    expect(await page.locator('#no-match').isVisible()).toBe(true);
-    await page.fill('#filter', '');
-    expect(await visibleOperations(page)).toEqual(all);
+    await page.fill('.operation-filter-input', 'Profile');
+    await expect
+      .poll(async () => (await visibleOperations(page)).sort())
+      .toEqual(['GET /api/profile', 'PUT /api/profile']);
+    await page.fill('.operation-filter-input', '');
+    await expect.poll(async () => (await visibleOperations(page)).length).toBe(all.length);
   });
 
-  it('“Try it” on GET /api/ping shows 200 and pong', async () => {
+  it('“Try it out” on GET /api/ping shows 200 and pong', async () => {
     const ping = operation(page, 'GET', '/api/ping');
-    await expand(ping);
-    await ping.getByRole('button', { name: 'Send' }).click();
-    const result = ping.locator('.result');
-    await expect(result.locator('.result-line .status').textContent()).resolves.toBe('200');
-    await expect(result.locator('.response-body').textContent()).resolves.toBe('{\n  "message": "pong"\n}');
-    await expect(spacedText(result.locator('dl'))).resolves.toMatch(/^content-type application\/json /);
+    expect(await execute(ping)).toBe('200');
+    await expect(
+      ping.locator('.live-responses-table td.response-col_description:not(.col_header)').textContent(),
+    ).resolves.toContain('"message": "pong"');
   });
 
-  it('sends the pasted bearer token, kept in sessionStorage, to protected operations', async () => {
+  it('sends the bearer token given to “Authorize” to protected operations', async () => {
     const op = operation(page, 'GET', '/api/ping-protected');
-    await expand(op);
-    await op.getByRole('button', { name: 'Send' }).click();
-    await expect(op.locator('.result-line .status').textContent()).resolves.toBe('401');
+    expect(await execute(op)).toBe('401');
 
     const token = await auth0.sign({ sub: 'auth0|docs' });
-    await page.fill('#token', token);
-    expect(await page.evaluate(() => sessionStorage.getItem('jobmate-docs-token'))).toBe(token);
-    await expect(page.locator('#token-state').textContent()).resolves.toMatch(/expires in \d+ min/);
-    await op.getByRole('button', { name: 'Send' }).click();
-    await expect(op.locator('.result-line .status').textContent()).resolves.toBe('200');
-    await expect(op.locator('.response-body').textContent()).resolves.toContain('"sub": "auth0|docs"');
+    await page.locator('.auth-wrapper button.authorize').click();
+    const dialog = page.locator('.dialog-ux');
+    await dialog.locator('input[type="text"], input[type="password"]').first().fill(token);
+    await dialog.locator('button.authorize').click();
+    await dialog.locator('button.btn-done').click();
+    // Kept in the page's memory only, not in storage that outlives the tab.
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain(
+      token,
+    );
+
+    await op.locator('button.execute').click();
+    await expect
+      .poll(async () =>
+        (
+          await op.locator('.live-responses-table td.response-col_status:not(.col_header)').textContent()
+        )?.trim(),
+      )
+      .toBe('200');
+    await expect(
+      op.locator('.live-responses-table td.response-col_description:not(.col_header)').textContent(),
+    ).resolves.toContain('"sub": "auth0|docs"');
   });
 
-  it('renders text from the document as text, never as markup', async () => {
+  it('renders text from the document as text, and its markup without scripts', async () => {
     const context = await browser.newContext();
     try {
       const evil = await context.newPage();
@@ -205,21 +209,27 @@ describe('GET /docs in Chromium', () => {
         route.fulfill({
           json: {
             openapi: '3.1.0',
-            info: { title: hostile, version: '1' },
+            info: { title: hostile, version: '1', description: hostile },
             paths: {
               '/api/x': {
-                get: { tags: [hostile], summary: hostile, responses: { 200: { description: hostile } } },
+                get: {
+                  tags: ['x'],
+                  summary: hostile,
+                  description: hostile,
+                  responses: { 200: { description: hostile } },
+                },
               },
             },
           },
         }),
       );
       await evil.goto(`${origin}/docs`);
-      await evil.locator('details.op').first().waitFor();
-      await evil.locator('details.op > summary').click();
-      expect(await evil.locator('details.op .op-summary').textContent()).toBe(hostile);
-      expect(await evil.locator('#api-title').textContent()).toBe(hostile);
-      expect(await evil.locator('img, b').count()).toBe(0);
+      await evil.locator('.opblock').first().waitFor();
+      await evil.locator('.opblock-summary-control').first().click();
+      await evil.locator('.opblock-body').waitFor();
+      await expect(evil.locator('.info .title').textContent()).resolves.toContain(hostile);
+      await expect(evil.locator('.opblock-summary-description').textContent()).resolves.toBe(hostile);
+      expect(await evil.locator('[onerror]').count()).toBe(0);
       expect(await evil.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
     } finally {
       await context.close();

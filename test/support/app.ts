@@ -5,10 +5,14 @@ import type { JWTPayload } from 'jose';
 import { type AppDeps, createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
+import { swaggerUiAssets } from '../../src/node/docs-assets';
 import { createLocalStorage } from '../../src/node/local-storage';
 import type { ObjectStorage } from '../../src/services/storage/storage';
 import type { Auth0StandIn } from './auth0-standin';
 import { mgmtClientId, mgmtClientSecret } from './auth0-standin';
+
+/** The docs viewer's files, read from the package once for every test app. */
+const docsAssets = swaggerUiAssets();
 
 /** The app wired to a test database and the Auth0 stand-in, as the Node entry would wire it. */
 export function createTestApp(options: {
@@ -32,6 +36,7 @@ export function createTestApp(options: {
     database: options.database,
     storage: options.deps?.storage ?? localTestStorage(),
     jwks: { cooldownMs: 0 },
+    docsAssets,
     ...options.deps,
   });
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -131,6 +132,9 @@ function serveFile(file: string, urlPath: string): Promise<{ url: string; close(
 }
 
 export default async function setup(project: TestProject) {
+  // The docs viewer's files, which wrangler.toml's `[assets]` serves (its `[build]` step copies
+  // them for `wrangler dev`; the test pool does not run it).
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '../../scripts/docs-assets.mjs')]);
   const startedAt = performance.now();
   const cleanups: (() => Promise<unknown>)[] = [];
   const teardown = async () => {

@@ -95,10 +95,12 @@ describe(`health and identity on ${where}`, () => {
     const page = await api('/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await page.text()).toContain('/docs/assets/docs.js');
-    const script = await api('/docs/assets/docs.js');
-    expect(script.status).toBe(200);
-    await script.arrayBuffer();
+    expect(await page.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'init.js']) {
+      const file = await api(`/docs/assets/${asset}`);
+      expect(file.status, asset).toBe(200);
+      expect((await file.arrayBuffer()).byteLength, asset).toBeGreaterThan(100);
+    }
   });
 
   it('answers CORS preflights for the configured origin only', async () => {
