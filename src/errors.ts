@@ -40,18 +40,54 @@ export interface ErrorBody {
 }
 
 /**
- * The one way a handler, middleware or service reports a failure the client should see.
- * `onError` turns it into the envelope; anything that is not an ApiError becomes a logged 500.
+ * Each error code's HTTP status (the contract's error table): the one place where the codes that
+ * services and routes speak meet HTTP. Services name what went wrong; the status follows.
  */
-export class ApiError extends Error {
+export const errorStatus = {
+  validation_error: 400,
+  file_required: 400,
+  missing_or_invalid_authorization: 401,
+  token_expired: 401,
+  invalid_token: 401,
+  auth_failure: 401,
+  insufficient_scope: 403,
+  not_found: 404,
+  user_not_found_in_auth0: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  conflict: 409,
+  file_too_large: 413,
+  payload_too_large: 413,
+  unsupported_file_type: 415,
+  unreadable_document: 422,
+  rate_limited: 429,
+  hydrate_failure: 500,
+  server_error: 500,
+  mgmt_api_error: 502,
+  llm_upstream_error: 502,
+  storage_unavailable: 503,
+  vector_store_unavailable: 503,
+  database_unavailable: 503,
+  llm_not_configured: 503,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+/**
+ * The one way a handler, middleware or service reports a failure the client should see: a code of
+ * the contract and a message for humans (no HTTP status: `errorStatus` gives it). `onError` turns
+ * it into the envelope; anything that is not an AppError (or a dependency failure `toAppError`
+ * knows) becomes a logged 500.
+ */
+export class AppError extends Error {
+  readonly status: ContentfulStatusCode;
+
   constructor(
-    readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
     message: string,
     readonly options: { details?: ErrorDetails; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
-    this.name = 'ApiError';
+    this.name = 'AppError';
+    this.status = errorStatus[code];
   }
 
   toBody(): ErrorBody {
@@ -61,16 +97,16 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
+export const notFound = (what = 'Resource') => new AppError('not_found', `${what} not found`);
 
 /** A request body that stopped arriving: answered, and the connection closed (the rest will not come). */
 export const stalledBody = (idleMs: number) => () =>
-  new ApiError(408, 'request_timeout', `The request body stopped arriving for ${idleMs / 1000} s`, {
+  new AppError('request_timeout', `The request body stopped arriving for ${idleMs / 1000} s`, {
     headers: { Connection: 'close' },
   });
 
 export const validationError = (details: ErrorDetails, message = 'The request is not valid') =>
-  new ApiError(400, 'validation_error', message, { details });
+  new AppError('validation_error', message, { details });
 
 /** A dependency (database, storage, vector store) could not be reached or answered with a server fault. */
 export class DependencyUnavailableError extends Error {
@@ -143,12 +179,11 @@ export function constraintViolation(err: unknown): 'unique' | 'foreign_key' | un
  * The one place that maps failures of dependencies to the contract's error codes. Returns
  * undefined for errors that are bugs (they become a logged 500 `server_error`).
  */
-export function toApiError(err: unknown): ApiError | undefined {
-  if (err instanceof ApiError) return err;
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
   for (const e of errorChain(err)) {
     if (e instanceof DependencyUnavailableError) {
-      return new ApiError(
-        503,
+      return new AppError(
         dependencyCodes[e.dependency],
         `The ${e.dependency.replace('_', ' ')} is unavailable`,
         {
@@ -167,11 +202,11 @@ export function toApiError(err: unknown): ApiError | undefined {
         e.message,
       );
     if ((code && unavailableDatabaseCodes.has(code)) || poolTimeout) {
-      return new ApiError(503, 'database_unavailable', 'The database is unavailable', { cause: e });
+      return new AppError('database_unavailable', 'The database is unavailable', { cause: e });
     }
   }
   if (constraintViolation(err) === 'unique') {
-    return new ApiError(409, 'conflict', 'A record with the same unique key already exists', { cause: err });
+    return new AppError('conflict', 'A record with the same unique key already exists', { cause: err });
   }
   return undefined;
 }

@@ -1,11 +1,11 @@
-import type { ApiError } from './errors';
+import type { AppError } from './errors';
 
 /** Bytes of an over-limit body read and dropped before it is answered (see `limitBytes`). */
 export const maxDrainBytes = 16 * 1024 * 1024;
 
 /**
  * Passes a body through while counting bytes; past `maxBytes` the stream errors with the given
- * 413 ApiError, so an oversized body is refused while it streams, whatever Content-Length said.
+ * 413 AppError, so an oversized body is refused while it streams, whatever Content-Length said.
  *
  * Before it errors, the rest of the body is read and dropped (up to `maxDrainBytes` more): an
  * answer sent while the request body is half read leaves the connection unusable under the
@@ -16,7 +16,7 @@ export const maxDrainBytes = 16 * 1024 * 1024;
 export function limitBytes(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
-  tooLarge: () => ApiError,
+  tooLarge: () => AppError,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let seen = 0;
@@ -58,7 +58,7 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, limit: num
 export function idleLimit(
   body: ReadableStream<Uint8Array>,
   idleMs: number,
-  onIdle: () => ApiError,
+  onIdle: () => AppError,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({

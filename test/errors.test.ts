@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyUnavailableError, toApiError } from '../src/errors';
+import { DependencyUnavailableError, toAppError } from '../src/errors';
 
 describe('mapping dependency failures', () => {
   it.each([
@@ -11,22 +11,22 @@ describe('mapping dependency failures', () => {
       new Error('Failed query', { cause: Object.assign(new Error('x'), { code: 'SQLITE_BUSY' }) }),
     ],
   ])('maps %s to 503 database_unavailable', (_name, err) => {
-    expect(toApiError(err)).toMatchObject({ status: 503, code: 'database_unavailable' });
+    expect(toAppError(err)).toMatchObject({ status: 503, code: 'database_unavailable' });
   });
 
   it('maps a storage outage to 503 storage_unavailable', () => {
-    expect(toApiError(new DependencyUnavailableError('storage', 'down'))).toMatchObject({
+    expect(toAppError(new DependencyUnavailableError('storage', 'down'))).toMatchObject({
       status: 503,
       code: 'storage_unavailable',
     });
   });
 
   it('maps unique violations of both drivers to 409 conflict', () => {
-    expect(toApiError(Object.assign(new Error('dup'), { code: '23505' }))).toMatchObject({ status: 409 });
-    expect(toApiError(new Error('UNIQUE constraint failed: jobs.source'))).toMatchObject({ status: 409 });
+    expect(toAppError(Object.assign(new Error('dup'), { code: '23505' }))).toMatchObject({ status: 409 });
+    expect(toAppError(new Error('UNIQUE constraint failed: jobs.source'))).toMatchObject({ status: 409 });
   });
 
   it('leaves bugs unmapped (they become a logged 500)', () => {
-    expect(toApiError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(toAppError(new TypeError('x is undefined'))).toBeUndefined();
   });
 });

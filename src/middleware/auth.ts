@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AppEnv } from '../env';
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 import type { LogFields, Logger } from '../logger';
 import { reasonOf } from '../services/auth/jwks';
 import type { AuthContext, TokenVerifier } from '../services/auth/verifier';
@@ -19,7 +19,7 @@ const bearer = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i;
 
 /**
  * Builds the per-route auth middleware: verifies the bearer token, checks scopes, and hydrates the
- * user when asked. Failures are ApiErrors; `onError` adds `WWW-Authenticate` for 401/403. Each
+ * user when asked. Failures are AppErrors; `onError` adds `WWW-Authenticate` for 401/403. Each
  * 401/403 is logged with its cause, so "why was I logged out" has an answer, and never with the
  * token: it is a credential.
  */
@@ -38,8 +38,7 @@ export function createAuthGuard(deps: { verify: TokenVerifier; hydrate: Hydrator
           code: 'missing_or_invalid_authorization',
           reason,
         });
-        throw new ApiError(
-          401,
+        throw new AppError(
           'missing_or_invalid_authorization',
           'Send an Authorization: Bearer <token> header',
         );
@@ -48,7 +47,7 @@ export function createAuthGuard(deps: { verify: TokenVerifier; hydrate: Hydrator
       const missing = (options.scopes ?? []).filter((s) => !auth.scopes.has(s));
       if (missing.length > 0) {
         logInsufficientScope(logger, c, auth, token, missing);
-        throw new ApiError(403, 'insufficient_scope', `This needs the scope ${missing.join(' ')}`, {
+        throw new AppError('insufficient_scope', `This needs the scope ${missing.join(' ')}`, {
           headers: {
             'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${missing.join(' ')}"`,
           },
@@ -73,7 +72,7 @@ async function verified(verify: TokenVerifier, token: string, onFailure: (err: u
 
 function logVerificationFailure(logger: Logger, c: Context<AppEnv>, err: unknown, token: string) {
   // Anything but a 401 is a bug, which the error handler logs as a 500.
-  if (!(err instanceof ApiError) || err.status !== 401) return;
+  if (!(err instanceof AppError) || err.status !== 401) return;
   logger.warn(
     'auth failed',
     redacted(token, {

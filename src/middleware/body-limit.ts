@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { ApiError, stalledBody } from '../errors';
+import { AppError, stalledBody } from '../errors';
 import { declaredTooLarge, idleLimit, limitBytes, readAll } from '../streams';
 
 /**
@@ -11,7 +11,7 @@ import { declaredTooLarge, idleLimit, limitBytes, readAll } from '../streams';
  */
 export function bodyLimit(options: { maxBytes: number; idleMs: number }) {
   const tooLarge = () =>
-    new ApiError(413, 'payload_too_large', `The request body is over ${options.maxBytes} bytes`);
+    new AppError('payload_too_large', `The request body is over ${options.maxBytes} bytes`);
   return createMiddleware<AppEnv>(async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();

@@ -1,10 +1,10 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env';
-import { ApiError, toApiError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import { describeError, type Logger } from '../logger';
 
-function send(c: Context<AppEnv>, error: ApiError) {
+function send(c: Context<AppEnv>, error: AppError) {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
   if (error.status === 401 && !error.options.headers?.['WWW-Authenticate']) {
     // RFC 6750: a request with no credentials gets a challenge; a bad token says why.
@@ -17,17 +17,16 @@ function send(c: Context<AppEnv>, error: ApiError) {
   return c.json(error.toBody(), error.status);
 }
 
-function fromHttpException(err: HTTPException): ApiError {
-  if (err.status === 413) return new ApiError(413, 'payload_too_large', 'The request body is too large');
+function fromHttpException(err: HTTPException): AppError {
+  if (err.status === 413) return new AppError('payload_too_large', 'The request body is too large');
   if (err.status === 400) {
-    return new ApiError(400, 'validation_error', 'The request body is not valid JSON', {
+    return new AppError('validation_error', 'The request body is not valid JSON', {
       details: { body: [err.message] },
     });
   }
   if (err.status === 415) {
     // A JSON route sent another media type: the contract's table has no code for it; the body is invalid.
-    return new ApiError(
-      400,
+    return new AppError(
       'validation_error',
       'The request body must be JSON (Content-Type: application/json)',
       {
@@ -35,18 +34,14 @@ function fromHttpException(err: HTTPException): ApiError {
       },
     );
   }
-  if (err.status === 401) return new ApiError(401, 'missing_or_invalid_authorization', err.message);
-  return new ApiError(
-    err.status === 404 ? 404 : 500,
-    err.status === 404 ? 'not_found' : 'server_error',
-    err.message,
-  );
+  if (err.status === 401) return new AppError('missing_or_invalid_authorization', err.message);
+  return new AppError(err.status === 404 ? 'not_found' : 'server_error', err.message);
 }
 
 /** The single `onError`: contract envelope for known failures, a logged 500 for everything else. */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
-    const known = err instanceof HTTPException ? fromHttpException(err) : toApiError(err);
+    const known = err instanceof HTTPException ? fromHttpException(err) : toAppError(err);
     if (known) {
       if (known.status >= 500) {
         logger.error('request failed', {
@@ -60,7 +55,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     logger.error('unhandled error', { request_id: c.var.requestId, ...describeError(err) });
     return send(
       c,
-      new ApiError(500, 'server_error', `Something went wrong (request ${c.var.requestId ?? 'unknown'})`),
+      new AppError('server_error', `Something went wrong (request ${c.var.requestId ?? 'unknown'})`),
     );
   };
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 
 /**
  * Who may read operational endpoints (`/metrics`, `/api/health?deep=1`): holders of the ops token
@@ -22,16 +22,11 @@ function sameSecret(given: string, expected: string): boolean {
 /** Throws the contract's error when `authorization` (the header) does not grant ops access. */
 export function requireOpsAccess(access: OpsAccess, authorization: string | undefined, what: string): void {
   if (!access.token) {
-    if (access.production)
-      throw new ApiError(404, 'not_found', `${what} is off: set METRICS_TOKEN to use it`);
+    if (access.production) throw new AppError('not_found', `${what} is off: set METRICS_TOKEN to use it`);
     return;
   }
   const given = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : '';
   if (!given || !sameSecret(given, access.token)) {
-    throw new ApiError(
-      401,
-      'missing_or_invalid_authorization',
-      `${what} needs the ops token (METRICS_TOKEN)`,
-    );
+    throw new AppError('missing_or_invalid_authorization', `${what} needs the ops token (METRICS_TOKEN)`);
   }
 }

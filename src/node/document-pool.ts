@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 import { type DocumentReader, fromOutcome } from '../services/documents/reader';
 import { createTaskPool, PoolTaskError } from './pool';
 import type { ReadAnswer, ReadTask } from './workers/document-worker';
@@ -67,18 +67,18 @@ function documentError(err: unknown): unknown {
   if (!(err instanceof PoolTaskError)) return err;
   switch (err.reason) {
     case 'busy':
-      return new ApiError(429, 'rate_limited', 'The server is reading many documents; try again shortly', {
+      return new AppError('rate_limited', 'The server is reading many documents; try again shortly', {
         headers: { 'Retry-After': '5' },
         cause: err,
       });
     case 'timeout':
-      return new ApiError(422, 'unreadable_document', 'the document took too long to read', { cause: err });
+      return new AppError('unreadable_document', 'the document took too long to read', { cause: err });
     case 'memory':
-      return new ApiError(422, 'unreadable_document', 'the document needs too much memory to read', {
+      return new AppError('unreadable_document', 'the document needs too much memory to read', {
         cause: err,
       });
     case 'crashed':
-      return new ApiError(422, 'unreadable_document', 'the document could not be read', { cause: err });
+      return new AppError('unreadable_document', 'the document could not be read', { cause: err });
     default:
       return err;
   }

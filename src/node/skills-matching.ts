@@ -1,4 +1,4 @@
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 import { type MatchingTask, matchingVia, type SkillMatching } from '../services/skills/matching';
 import { createTaskPool, PoolTaskError } from './pool';
 import { DEFAULT_ONTOLOGY_FILE } from './skills-ontology';
@@ -35,7 +35,7 @@ export async function createWorkerMatching(
 function matchingError(err: unknown): unknown {
   if (!(err instanceof PoolTaskError)) return err;
   if (err.reason === 'busy') {
-    return new ApiError(429, 'rate_limited', 'The server is reading many documents; try again shortly', {
+    return new AppError('rate_limited', 'The server is reading many documents; try again shortly', {
       headers: { 'Retry-After': '5' },
       cause: err,
     });
@@ -43,7 +43,7 @@ function matchingError(err: unknown): unknown {
   if (err.reason === 'closed') return err;
   // Linear-time matching makes this unreachable for any text the server accepts; if it happens,
   // the text is what the client can change.
-  return new ApiError(422, 'unreadable_document', 'the skills in this text could not be read in time', {
+  return new AppError('unreadable_document', 'the skills in this text could not be read in time', {
     cause: err,
   });
 }

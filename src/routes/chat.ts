@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { ConversationStore } from '../db/conversations';
 import type { JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
-import { ApiError, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
@@ -128,7 +128,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
       async (c) => {
         const body = c.req.valid('json');
         if (!chat)
-          throw new ApiError(503, 'llm_not_configured', 'The assistant is not configured (DEEPSEEK_API_KEY)');
+          throw new AppError('llm_not_configured', 'The assistant is not configured (DEEPSEEK_API_KEY)');
         // The schema allows only DEEPSEEK_MODELS, and the configuration requires the default among them.
         const model = body.model ?? deps.models.default;
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 
 /**
  * `/docs`: Swagger UI (the `swagger-ui-dist` package, pinned) over `/openapi.json`. Its files are
@@ -63,7 +63,7 @@ export function docsRoutes(options: { assets?: DocsAssets } = {}) {
       const file = c.req.param('file');
       const known = docsAssetFiles.find((f) => f === file);
       const response = known && options.assets ? await options.assets(known) : undefined;
-      if (!response) throw new ApiError(404, 'not_found', `No docs asset named ${file}`);
+      if (!response) throw new AppError('not_found', `No docs asset named ${file}`);
       return response;
     });
 }

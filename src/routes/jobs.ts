@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Job, JobChanges, JobStore, ListedJob } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
 import type { JobSkill, SkillStore, StoredOccupation } from '../db/skills';
-import { ApiError, notFound, stalledBody, validationError } from '../errors';
+import { AppError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
@@ -332,14 +332,13 @@ export function jobRoutes(deps: JobRoutesDeps) {
         async (c) => {
           const format = importFormatOf(c.req.header('content-type'));
           if (!format) {
-            throw new ApiError(
-              415,
+            throw new AppError(
               'unsupported_file_type',
               'Send application/json, application/x-ndjson or text/csv',
             );
           }
           const tooLarge = () =>
-            new ApiError(413, 'payload_too_large', `An import is limited to ${deps.importMaxBytes} bytes`);
+            new AppError('payload_too_large', `An import is limited to ${deps.importMaxBytes} bytes`);
           if (declaredTooLarge(c.req.header('content-length'), deps.importMaxBytes)) throw tooLarge();
           const body = c.req.raw.body;
           if (!body) throw validationError({ body: ['is empty'] }, 'The import body is empty');
@@ -430,7 +429,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
         async (c) => {
           const { limit } = c.req.valid('query');
           if (!deps.skills)
-            throw new ApiError(503, 'vector_store_unavailable', 'Recommendations need the vector store');
+            throw new AppError('vector_store_unavailable', 'Recommendations need the vector store');
           const resume = await resumeFor(c.var.user.id, undefined);
           const [withText, resumeSkills, occupations] = await Promise.all([
             deps.resumes.get(c.var.user.id, resume.id),

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
 import type { ResumeSkill, SkillStore } from '../db/skills';
-import { ApiError, notFound, stalledBody, validationError } from '../errors';
+import { AppError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger, silentLogger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
 import {
@@ -53,7 +53,7 @@ export interface ResumeRoutesDeps {
 
 /** Waiting uploads beyond this are turned away rather than queued for minutes. */
 export const busyUploads = () =>
-  new ApiError(429, 'rate_limited', 'The server is busy reading other uploads; try again shortly', {
+  new AppError('rate_limited', 'The server is busy reading other uploads; try again shortly', {
     headers: { 'Retry-After': '5' },
   });
 
@@ -126,7 +126,7 @@ const toSkill = (s: ResumeSkill): z.infer<typeof SkillSchema> => ({
   evidence: s.evidence,
 });
 
-const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
+const fileTooLarge = () => new AppError('file_too_large', 'A resume is limited to 10 MiB');
 
 /**
  * Reads the resume_file part of a multipart body, with the size limit enforced while it streams
@@ -135,11 +135,7 @@ const fileTooLarge = () => new ApiError(413, 'file_too_large', 'A resume is limi
 async function readUpload(request: Request, idleTimeoutMs: number): Promise<MultipartFile> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType) || !request.body) {
-    throw new ApiError(
-      400,
-      'file_required',
-      'Send multipart/form-data with the file in a part named resume_file',
-    );
+    throw new AppError('file_required', 'Send multipart/form-data with the file in a part named resume_file');
   }
   const boundary = multipartBoundary(contentType);
   if (!boundary) {
@@ -169,7 +165,7 @@ async function readUpload(request: Request, idleTimeoutMs: number): Promise<Mult
     }
     throw err;
   }
-  if (!file) throw new ApiError(400, 'file_required', 'Send the file in a multipart part named resume_file');
+  if (!file) throw new AppError('file_required', 'Send the file in a multipart part named resume_file');
   return file;
 }
 

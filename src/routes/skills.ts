@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { StoredOccupation } from '../db/skills';
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
 import { authErrorResponses, bearerSecurity, createRouter, errorResponse, jsonResponse } from '../openapi';
 import type { SkillsService } from '../services/skills/skills';
@@ -55,8 +55,7 @@ export function skillRoutes(deps: { guard: AuthGuard; skills: SkillsService | un
     }),
     async (c) => {
       const { q, limit } = c.req.valid('query');
-      if (!deps.skills)
-        throw new ApiError(503, 'vector_store_unavailable', 'Skill search needs the vector store');
+      if (!deps.skills) throw new AppError('vector_store_unavailable', 'Skill search needs the vector store');
       return c.json({ skills: await deps.skills.search(q, limit) }, 200);
     },
   );

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { ApiError } from '../errors';
+import { AppError } from '../errors';
 
 /** Gives back a slot taken by `acquire`. Safe to call more than once; never rejects. */
 export type ReleaseSlot = () => Promise<void>;
@@ -22,15 +22,15 @@ export function secondsUntilFree(oldest: number, now: number): number {
   return Math.max(1, Math.ceil((limitWindowMs - (now - oldest)) / 1000));
 }
 
-export function tooManyPerMinute(what: string, perMinute: number, retryAfterSeconds: number): ApiError {
-  return new ApiError(429, 'rate_limited', `At most ${perMinute} ${what} a minute`, {
+export function tooManyPerMinute(what: string, perMinute: number, retryAfterSeconds: number): AppError {
+  return new AppError('rate_limited', `At most ${perMinute} ${what} a minute`, {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
 }
 
 /** When a slot frees is unknown (an answer or upload ends when it ends): a short, fixed wait. */
-export function tooManyAtOnce(what: string, maxConcurrent: number): ApiError {
-  return new ApiError(429, 'rate_limited', `At most ${maxConcurrent} ${what} at once`, {
+export function tooManyAtOnce(what: string, maxConcurrent: number): AppError {
+  return new AppError('rate_limited', `At most ${maxConcurrent} ${what} at once`, {
     headers: { 'Retry-After': '5' },
   });
 }

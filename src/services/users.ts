@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { Clock } from '../clock';
 import type { UserProfile, UserStore } from '../db/users';
-import { ApiError, toApiError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import type { ManagementClient } from './auth/management';
 import type { AuthContext } from './auth/verifier';
 
@@ -71,8 +71,8 @@ export function createHydrator(deps: {
         })
         .catch((err: unknown) => {
           throw (
-            toApiError(err) ??
-            new ApiError(500, 'hydrate_failure', 'The user profile could not be loaded', { cause: err })
+            toAppError(err) ??
+            new AppError('hydrate_failure', 'The user profile could not be loaded', { cause: err })
           );
         })
         .finally(() => inFlight.delete(auth.sub));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
-import { ApiError } from '../../src/errors';
+import { AppError } from '../../src/errors';
 import { createDocumentPool, type DocumentPool } from '../../src/node/document-pool';
 import { createLocalStorage } from '../../src/node/local-storage';
 import { bearer, createTestApp } from '../support/app';
@@ -14,11 +14,11 @@ import { densePdf } from '../support/hostile';
 
 const encoder = new TextEncoder();
 
-async function refusal(run: () => Promise<unknown>): Promise<ApiError> {
+async function refusal(run: () => Promise<unknown>): Promise<AppError> {
   try {
     await run();
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
   throw new Error('not refused');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors';
+import { AppError } from '../../src/errors';
 import { createUserLimits } from '../../src/services/limits';
 
-function refusal(run: () => unknown): ApiError {
+function refusal(run: () => unknown): AppError {
   try {
     run();
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
   throw new Error('not refused');

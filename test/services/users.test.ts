@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UserStore } from '../../src/db/users';
-import { ApiError } from '../../src/errors';
+import { AppError } from '../../src/errors';
 import { createHydrator, createUserCache } from '../../src/services/users';
 
 const auth = {
@@ -19,7 +19,7 @@ describe('hydration failures', () => {
       },
     };
     const error = await createHydrator({ users, clock })(auth).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ status: 500, code: 'hydrate_failure' });
   });
 

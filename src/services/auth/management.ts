@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 import { profileText } from '../users';
 
 /** What hydration needs from an Auth0 user. */
@@ -36,7 +36,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
   let pending: Promise<string> | undefined;
 
   const upstreamError = (message: string, cause?: unknown) =>
-    new ApiError(502, 'mgmt_api_error', message, { cause });
+    new AppError('mgmt_api_error', message, { cause });
 
   async function call(url: string, init: RequestInit): Promise<Response> {
     try {
@@ -82,7 +82,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       const res = await call(new URL(`api/v2/users/${encodeURIComponent(sub)}`, issuer).href, {
         headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' },
       });
-      if (res.status === 404) throw new ApiError(404, 'user_not_found_in_auth0', 'Auth0 has no such user');
+      if (res.status === 404) throw new AppError('user_not_found_in_auth0', 'Auth0 has no such user');
       if (res.status === 401) cached = undefined; // revoked or rotated: the next call asks for a new one
       if (!res.ok) throw upstreamError(`The Auth0 Management API answered ${res.status}`);
       const user = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;

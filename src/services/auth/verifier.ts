@@ -7,7 +7,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { Clock } from '../../clock';
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 import type { AuthContext } from './auth-context';
 import { type KeySetOptions, RemoteKeySet } from './jwks';
 import { type TokenCacheOptions, tokenCacheKey, VerifiedTokenCache } from './token-cache';
@@ -114,7 +114,7 @@ function jwtVerifier(options: VerifierOptions): TokenVerifier {
     }
     // A subject with NUL cannot be stored (Postgres refuses it) and no real issuer makes one.
     if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.includes('\u0000')) {
-      throw new ApiError(401, 'invalid_token', 'The token has no usable subject');
+      throw new AppError('invalid_token', 'The token has no usable subject');
     }
     // Frozen: a cached context is handed to many requests, none may change it for the others.
     return Object.freeze({ sub: payload.sub, scopes: scopesOf(payload), claims: Object.freeze(payload) });
@@ -131,25 +131,24 @@ function scopesOf(payload: JWTPayload): Set<string> {
 }
 
 /** Maps jose's failures onto the contract's 401 codes; the cause is kept for the failure log. */
-function verificationError(err: unknown): ApiError {
+function verificationError(err: unknown): AppError {
   const cause = { cause: err };
-  if (err instanceof errors.JWTExpired)
-    return new ApiError(401, 'token_expired', 'The token has expired', cause);
+  if (err instanceof errors.JWTExpired) return new AppError('token_expired', 'The token has expired', cause);
   if (err instanceof errors.JWTClaimValidationFailed) {
-    return new ApiError(401, 'invalid_token', `The token's "${err.claim}" claim is not valid`, cause);
+    return new AppError('invalid_token', `The token's "${err.claim}" claim is not valid`, cause);
   }
   if (err instanceof errors.JWKSNoMatchingKey) {
-    return new ApiError(401, 'invalid_token', 'The token was signed by an unknown key', cause);
+    return new AppError('invalid_token', 'The token was signed by an unknown key', cause);
   }
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
-    return new ApiError(401, 'invalid_token', 'The token must be signed with RS256', cause);
+    return new AppError('invalid_token', 'The token must be signed with RS256', cause);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) {
-    return new ApiError(401, 'invalid_token', 'The token signature is not valid', cause);
+    return new AppError('invalid_token', 'The token signature is not valid', cause);
   }
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
-    return new ApiError(401, 'invalid_token', 'The token is malformed', cause);
+    return new AppError('invalid_token', 'The token is malformed', cause);
   }
   // JWKS unreachable, timed out, or not a key set: not the client's fault.
-  return new ApiError(401, 'auth_failure', 'The token could not be verified right now', cause);
+  return new AppError('auth_failure', 'The token could not be verified right now', cause);
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock';
 import type { ConversationStore } from '../../db/conversations';
 import type { JobStore } from '../../db/jobs';
 import type { ResumeStore } from '../../db/resumes';
-import { ApiError, notFound } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import type { ReleaseSlot, UserLimiter } from '../limits';
 import type { LlmClient, LlmEvent, LlmUsage } from '../llm/deepseek';
@@ -195,7 +195,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const reason = stop.reason();
       if (reason === 'client') throw new ClientLeftError();
       if (reason === 'deadline') {
-        throw new ApiError(502, 'llm_upstream_error', 'The AI provider did not answer in time', {
+        throw new AppError('llm_upstream_error', 'The AI provider did not answer in time', {
           cause: err,
         });
       }

@@ -1,4 +1,4 @@
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 
 /**
  * What kind of resume a file is. The extension says what the client claims; the bytes must agree,
@@ -33,7 +33,7 @@ export function detectDocumentKind(filename: string, bytes: Uint8Array): Documen
     const named = extension === undefined ? 'has no extension' : `is named .${extension}`;
     throw unsupported(`the file ${named}; expected a .pdf, .docx or .txt file`);
   }
-  if (bytes.length === 0) throw new ApiError(422, 'unreadable_document', 'the file is empty');
+  if (bytes.length === 0) throw new AppError('unreadable_document', 'the file is empty');
   if (!contentMatches(kind, bytes)) {
     throw unsupported(`the file is named .${extension} but its content is ${describeContent(bytes)}`);
   }
@@ -48,8 +48,8 @@ export function extensionOf(filename: string): string | undefined {
   return base.slice(dot + 1).toLowerCase();
 }
 
-function unsupported(message: string): ApiError {
-  return new ApiError(415, 'unsupported_file_type', message);
+function unsupported(message: string): AppError {
+  return new AppError('unsupported_file_type', message);
 }
 
 function contentMatches(kind: DocumentKind, bytes: Uint8Array): boolean {

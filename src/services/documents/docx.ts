@@ -1,5 +1,5 @@
 import { Unzip, type UnzipFile, UnzipInflate } from 'fflate';
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 
 const MAIN_PART = 'word/document.xml';
 /**
@@ -33,17 +33,17 @@ function readMainPart(bytes: Uint8Array, maxInflatedBytes: number): string {
     throw damaged(err);
   }
   reader.rethrow();
-  if (!reader.found) throw new ApiError(422, 'unreadable_document', 'the .docx has no document.xml part');
+  if (!reader.found) throw new AppError('unreadable_document', 'the .docx has no document.xml part');
   if (!reader.done) throw damaged('the main part ended early');
   return reader.xml();
 }
 
-function bomb(): ApiError {
-  return new ApiError(422, 'unreadable_document', 'the document expands too much: a decompression bomb?');
+function bomb(): AppError {
+  return new AppError('unreadable_document', 'the document expands too much: a decompression bomb?');
 }
 
-function damaged(cause: unknown): ApiError {
-  return new ApiError(422, 'unreadable_document', 'the .docx file is damaged', { cause });
+function damaged(cause: unknown): AppError {
+  return new AppError('unreadable_document', 'the .docx file is damaged', { cause });
 }
 
 /** Collects `word/document.xml` from fflate's streaming callbacks, counting what it inflates. */
@@ -52,7 +52,7 @@ class MainPartReader {
   done = false;
   private inflated = 0;
   private declared = Number.POSITIVE_INFINITY;
-  private failure: ApiError | undefined;
+  private failure: AppError | undefined;
   private readonly parts: string[] = [];
   private readonly decoder = new TextDecoder();
 
@@ -98,7 +98,7 @@ class MainPartReader {
    * Records the failure; the push loop stops at `stopped`. (Throwing would not help: fflate's
    * inflater catches errors thrown by `ondata` and hands them back to `ondata`.)
    */
-  private fail(file: UnzipFile, error: ApiError): void {
+  private fail(file: UnzipFile, error: AppError): void {
     this.failure = error;
     this.parts.length = 0;
     file.terminate();

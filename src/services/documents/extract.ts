@@ -1,5 +1,5 @@
 import { getResolvedPDFJS } from 'unpdf';
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 import type { DocumentKind } from './detect';
 import { decodeText } from './detect';
 import { extractDocxText } from './docx';
@@ -59,8 +59,8 @@ const tooMuchText = (chars: number, maxChars: number) =>
     `the document holds ${chars.toLocaleString('en-US')} characters of text; a resume has at most ${maxChars.toLocaleString('en-US')}`,
   );
 
-function unreadable(message: string, cause?: unknown): ApiError {
-  return new ApiError(422, 'unreadable_document', message, { cause });
+function unreadable(message: string, cause?: unknown): AppError {
+  return new AppError('unreadable_document', message, { cause });
 }
 
 function extractPlainText(bytes: Uint8Array, maxChars: number): string {
@@ -103,7 +103,7 @@ async function extractPdfText(bytes: Uint8Array, maxPages: number, timeoutMs: nu
   try {
     return await Promise.race([readPages(task.promise, maxPages), timeout]);
   } catch (err) {
-    throw err instanceof ApiError ? err : pdfError(err);
+    throw err instanceof AppError ? err : pdfError(err);
   } finally {
     clearTimeout(timer);
     await task.destroy().catch(() => {});
@@ -132,7 +132,7 @@ function pageText(items: ReadonlyArray<object>): string {
 }
 
 /** pdf.js reports failures as exceptions named by kind; a password is the one the user can fix. */
-function pdfError(err: unknown): ApiError {
+function pdfError(err: unknown): AppError {
   const name = err instanceof Error ? err.name : '';
   if (name === 'PasswordException') return unreadable('the PDF is password-protected', err);
   return unreadable('the PDF is damaged', err);

@@ -1,4 +1,4 @@
-import { ApiError, type ErrorCode } from '../../errors';
+import { AppError, type ErrorCode } from '../../errors';
 import { chunkText, type ResumeChunk } from './chunk';
 import type { DocumentKind } from './detect';
 import { type ExtractionLimits, extractText } from './extract';
@@ -37,11 +37,16 @@ export const inlineDocumentReader = (limits?: ExtractionLimits): DocumentReader 
 
 /**
  * What crosses a thread boundary: structured clone keeps an Error's message but not its class, so
- * a reader on another thread sends the outcome as data and the caller rebuilds the ApiError.
+ * a reader on another thread sends the outcome as data and the caller rebuilds the AppError.
  */
+/** The refusals a document reader gives: too big, not a document, unreadable. */
+type DocumentRefusal = 'file_too_large' | 'unsupported_file_type' | 'unreadable_document';
+const isDocumentRefusal = (code: ErrorCode): code is DocumentRefusal =>
+  code === 'file_too_large' || code === 'unsupported_file_type' || code === 'unreadable_document';
+
 export type ReadOutcome =
   | { ok: true; document: ReadDocument }
-  | { ok: false; status: 413 | 415 | 422; code: ErrorCode; message: string };
+  | { ok: false; code: DocumentRefusal; message: string };
 
 export async function readDocumentOutcome(
   kind: DocumentKind,
@@ -51,8 +56,8 @@ export async function readDocumentOutcome(
   try {
     return { ok: true, document: await readDocument(kind, bytes, limits) };
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 413 || err.status === 415 || err.status === 422)) {
-      return { ok: false, status: err.status, code: err.code, message: err.message };
+    if (err instanceof AppError && isDocumentRefusal(err.code)) {
+      return { ok: false, code: err.code, message: err.message };
     }
     throw err;
   }
@@ -60,5 +65,5 @@ export async function readDocumentOutcome(
 
 export function fromOutcome(outcome: ReadOutcome): ReadDocument {
   if (outcome.ok) return outcome.document;
-  throw new ApiError(outcome.status, outcome.code, outcome.message);
+  throw new AppError(outcome.code, outcome.message);
 }

@@ -1,5 +1,5 @@
 import { createParser, type ParseError } from 'eventsource-parser';
-import { ApiError } from '../../errors';
+import { AppError } from '../../errors';
 
 /**
  * A streaming client for any OpenAI-compatible chat completions endpoint (DeepSeek by default),
@@ -135,7 +135,7 @@ async function fetchWithOneRetry(
   signal.throwIfAborted();
   const second = await attemptOnce(attempt, signal);
   if (!second.retry) return second.response;
-  throw new ApiError(502, 'llm_upstream_error', `The AI provider is unavailable (${second.reason})`, {
+  throw new AppError('llm_upstream_error', `The AI provider is unavailable (${second.reason})`, {
     cause: second.cause,
   });
 }
@@ -161,12 +161,12 @@ async function assertStreamable(response: Response, apiKey: string): Promise<voi
   if (response.ok && !isJson(response)) return;
   const detail = await providerMessage(response, apiKey);
   if (response.status === 429) {
-    throw new ApiError(429, 'rate_limited', `The AI provider is rate limiting requests${suffix(detail)}`, {
+    throw new AppError('rate_limited', `The AI provider is rate limiting requests${suffix(detail)}`, {
       headers: { 'Retry-After': retryAfter(response.headers.get('retry-after')) },
     });
   }
   const what = response.ok ? 'answered with JSON instead of a stream' : `answered HTTP ${response.status}`;
-  throw new ApiError(502, 'llm_upstream_error', `The AI provider ${what}${suffix(detail)}`);
+  throw new AppError('llm_upstream_error', `The AI provider ${what}${suffix(detail)}`);
 }
 
 function isJson(response: Response): boolean {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import type { PendingDeletion, Resume, ResumeStore } from '../../db/resumes';
 import type { ResumeSkill, StoredOccupation } from '../../db/skills';
-import { ApiError, DependencyUnavailableError } from '../../errors';
+import { AppError, DependencyUnavailableError } from '../../errors';
 import { describeError, type Logger } from '../../logger';
 import { type DocumentKind, detectDocumentKind } from '../documents/detect';
 import { type DocumentReader, inlineDocumentReader } from '../documents/reader';
@@ -138,7 +138,7 @@ export function createResumePipeline(deps: ResumePipelineDeps) {
       file: UploadedFile,
     ): Promise<{ resume: Resume; chunks: number; skills: ResumeSkill[]; occupations: StoredOccupation[] }> {
       if (file.bytes.byteLength > maxResumeBytes) {
-        throw new ApiError(413, 'file_too_large', 'A resume is limited to 10 MiB');
+        throw new AppError('file_too_large', 'A resume is limited to 10 MiB');
       }
       const filename = cleanFilename(file.name);
       const kind = detectDocumentKind(filename, file.bytes);

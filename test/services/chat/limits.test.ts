@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import { decideAcquire, type LimitsBook, pruneBook } from '../../../src/services/chat/limits-object';
 import { createUserLimits, inMemoryLimiter } from '../../../src/services/limits';
 
@@ -9,13 +9,13 @@ import { createUserLimits, inMemoryLimiter } from '../../../src/services/limits'
  * itself runs inside workerd in test/workers/parity-chat.test.ts.
  */
 
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
 }
 
 describe('inMemoryLimiter', () => {

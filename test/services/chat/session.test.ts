@@ -4,7 +4,7 @@ import { type ConversationStore, createConversationStore } from '../../../src/db
 import { createJobStore } from '../../../src/db/jobs';
 import { createResumeStore } from '../../../src/db/resumes';
 import { createUserStore } from '../../../src/db/users';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import { silentLogger } from '../../../src/logger';
 import { type ChatEvent, createChatService } from '../../../src/services/chat/session';
 import { createUserLimits, inMemoryLimiter, type UserLimiter } from '../../../src/services/limits';
@@ -59,7 +59,7 @@ describe('chat session', () => {
       await (await limits.acquire(userId))();
       return true;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 429) return false;
+      if (err instanceof AppError && err.status === 429) return false;
       throw err;
     }
   }

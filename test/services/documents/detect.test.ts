@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import { detectDocumentKind, extensionOf } from '../../../src/services/documents/detect';
 import {
   makeDocx,
@@ -10,11 +10,11 @@ import {
   utf16Bom,
 } from '../../support/fixtures';
 
-function failure(filename: string, bytes: Uint8Array): ApiError {
+function failure(filename: string, bytes: Uint8Array): AppError {
   try {
     detectDocumentKind(filename, bytes);
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
   throw new Error(`${filename} was accepted`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import { decodeEntities, docxXmlToText, extractDocxText } from '../../../src/services/documents/docx';
 import { makeDocx, makeDocxZipBomb, makeZipWithoutDocument } from '../../support/fixtures';
 
@@ -9,11 +9,11 @@ function body(xml: string): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="x"><w:body>${xml}</w:body></w:document>`;
 }
 
-async function refusal(run: () => unknown): Promise<ApiError> {
+async function refusal(run: () => unknown): Promise<AppError> {
   try {
     await run();
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
   throw new Error('not refused');

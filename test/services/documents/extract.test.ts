@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import { detectDocumentKind } from '../../../src/services/documents/detect';
 import { extractText } from '../../../src/services/documents/extract';
 import {
@@ -14,11 +14,11 @@ import {
   utf16Bom,
 } from '../../support/fixtures';
 
-async function refusal(run: () => Promise<unknown>): Promise<ApiError> {
+async function refusal(run: () => Promise<unknown>): Promise<AppError> {
   try {
     await run();
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
   throw new Error('not refused');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors';
+import { AppError } from '../../../src/errors';
 import {
   type ChatMessage,
   completionsUrl,
@@ -48,13 +48,13 @@ function text(events: LlmEvent[], type: 'delta' | 'reasoning'): string {
   return events.map((e) => (e.type === type ? e.content : '')).join('');
 }
 
-async function streamFailure(promise: Promise<unknown>): Promise<ApiError> {
+async function streamFailure(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
 }
 
 /** A fetch that answers with a fixed SSE body, for wire shapes the stand-in does not produce. */
