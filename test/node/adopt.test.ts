@@ -539,6 +539,38 @@ describe('adopting, on the edges', () => {
     }
   });
 
+  it('skips a second user with the same auth0_sub when the source lacks the unique constraint', async () => {
+    const file = path.join(tmp, 'no-unique.db');
+    const writer = createClient({ url: `file:${file}` });
+    try {
+      await writer.execute(
+        'CREATE TABLE user_profiles (id INTEGER NOT NULL, auth0_sub VARCHAR(255), PRIMARY KEY (id))',
+      );
+      await writer.execute(`INSERT INTO user_profiles VALUES (1, 'auth0|twin'), (2, 'auth0|twin')`);
+    } finally {
+      writer.close();
+    }
+    const summary = await adopt(`file:${file}`, target.database);
+    expect(summary.user_profiles).toMatchObject({ inserted: 1, skipped: 1 });
+    expect(summary.user_profiles?.skips).toEqual([
+      { reason: 'auth0_sub: another row has the same one', count: 1, ids: [2] },
+    ]);
+  });
+
+  it("reads a Postgres source's timestamps as UTC whatever the machine's time zone", async () => {
+    const source = await createFlaskDatabase('postgres');
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      await adopt(source.url, target.database);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+      await source.dispose();
+    }
+    expect((await targetUsers(target.database))[0]?.createdAt).toEqual(new Date('2024-01-02T03:04:05.678Z'));
+  });
+
   it('refuses a source with neither table', async () => {
     const source = await createFlaskDatabase('sqlite', { tables: {} });
     try {

@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, getTableName, inArray, sql } from 'drizzle-orm';
 import { type AtomicStatement, type Database, type Db, runs, type Tables } from '../../db/database';
-import type { NewJob } from '../../db/jobs';
+import type { Job } from '../../db/jobs';
 import { maxIntegerId, nulMessage } from '../../openapi';
 import { validateJobRecord } from '../jobs/importer';
 import { profileText } from '../users';
@@ -144,112 +144,75 @@ export async function adoptFlaskData(
   database: Database,
   options: AdoptOptions,
 ): Promise<TableSummary[]> {
-  const batchSize = options.batchSize ?? 500;
-  const idsPerReason = options.idsPerReason ?? 10;
   const summaries: TableSummary[] = [];
-  let done = 0;
+  const progress = { done: 0 };
   for (const tablePlan of plan.tables) {
-    const summary: TableSummary = {
-      table: tablePlan.table,
-      inSource: tablePlan.columns !== undefined,
-      read: 0,
-      inserted: 0,
-      renumbered: 0,
-      updated: 0,
-      unchanged: 0,
-      skipped: 0,
-      skips: [],
-    };
-    summaries.push(summary);
     const { columns } = tablePlan;
-    if (!columns) continue;
-    const adopter: Adopter =
-      tablePlan.table === 'jobs' ? jobsAdopter(database.tables) : usersAdopter(database.tables);
-    const skips = new Map<string, SkipReason>();
-    const skip = (id: number, reason: string) => {
-      summary.skipped++;
-      const entry = skips.get(reason) ?? { reason, count: 0, ids: [] };
-      entry.count++;
-      if (entry.ids.length < idsPerReason) entry.ids.push(id);
-      skips.set(reason, entry);
-    };
-
-    // Ids up to the source's largest are set aside first, so that a row given a new id (its own
-    // was taken) cannot take the id of a Flask row still to come, nor can the app's own inserts
-    // while the run lasts (Postgres).
-    if (tablePlan.maxId !== null && keepable(tablePlan.maxId)) {
-      await database.atomic((db) => advanceIds(db, database, adopter.table, tablePlan.maxId ?? 0));
+    if (!columns) {
+      summaries.push({ ...emptySummary(tablePlan.table), inSource: false });
+      continue;
     }
-
-    const seenKeys = new Set<string>();
-    let afterId: number | null = null;
-    for (;;) {
-      const rows = await plan.source.rows(tablePlan.table, columns, afterId, batchSize);
-      if (rows.length === 0) break;
-      const candidates: Candidate[] = [];
-      for (const row of rows) {
-        const id = integerOf(row.id);
-        if (id === undefined) {
-          throw new AdoptError(`A row of the source's ${tablePlan.table} table has a non-integer id`);
-        }
-        afterId = id;
-        summary.read++;
-        const checked = adopter.check(row, id);
-        if ('error' in checked) {
-          skip(id, checked.error);
-          continue;
-        }
-        // The source may lack the unique constraint the seed declares: the first row of a key wins.
-        if (seenKeys.has(checked.key)) {
-          skip(id, `${adopter.keyName}: another row has the same one`);
-          continue;
-        }
-        seenKeys.add(checked.key);
-        candidates.push(checked);
-      }
-      const counts = await writeBatch(database, adopter, candidates, options.now);
-      summary.inserted += counts.inserted;
-      summary.renumbered += counts.renumbered;
-      summary.updated += counts.updated;
-      summary.unchanged += counts.unchanged;
-      done += rows.length;
-      options.onProgress?.({ done, total: Math.max(plan.total, done) });
-      if (rows.length < batchSize) break;
-    }
-    summary.skips = [...skips.values()].sort((a, b) => b.count - a.count);
+    const run = { plan, tablePlan, columns, database, options, progress };
+    summaries.push(
+      tablePlan.table === 'jobs'
+        ? await adoptTable(jobsAdopter(database.tables), run)
+        : await adoptTable(usersAdopter(database.tables), run),
+    );
   }
   return summaries;
 }
 
+function emptySummary(table: FlaskTable): TableSummary {
+  return {
+    table,
+    inSource: true,
+    read: 0,
+    inserted: 0,
+    renumbered: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    skips: [],
+  };
+}
+
+/** The columns of a table the source decides, `createdAt` only when the source has one. */
+interface Adopted {
+  createdAt?: Date;
+}
+
 /** A source row that passed the checks, ready to be written. */
-interface Candidate {
+interface Candidate<V extends Adopted> {
   flaskId: number;
   /** What identifies the row on both sides (auth0_sub; the Flask id of a job). */
   key: string;
-  /** The target columns the source decides, `createdAt` only when the source has one. */
-  values: Record<string, unknown> & { createdAt?: Date };
+  values: V;
 }
 
-interface Existing {
+/** A row here that carries a candidate's key. */
+interface Existing<V extends Adopted> {
   id: number;
   key: string;
-  values: Record<string, unknown>;
+  values: Required<V>;
 }
 
 /** What differs between the two tables. */
-interface Adopter {
+interface Adopter<V extends Adopted> {
   table: Tables['jobs'] | Tables['userProfiles'];
+  /** The source column that identifies a row, for the duplicate's skip reason. */
   keyName: string;
-  check(row: SourceRow, flaskId: number): Candidate | { error: string };
+  check(row: SourceRow, flaskId: number): Candidate<V> | { error: string };
   /** Rows here that carry these keys. */
-  find(db: Db, keys: string[], maxParameters: number): Promise<Existing[]>;
-  /** Columns of a new row besides `values`. */
-  insertExtras(candidate: Candidate, now: Date): Record<string, unknown>;
-  /** Columns an update sets besides the changed values, given which of them changed. */
-  updateExtras(changed: string[], now: Date): Record<string, unknown>;
+  find(db: Db, keys: string[], maxParameters: number): Promise<Existing<V>[]>;
+  /** One insert of these rows; `id` is left to the database where undefined. */
+  insert(db: Db, rows: { id: number | undefined; candidate: Candidate<V> }[], now: Date): AtomicStatement;
+  /** One update of the row `id` to `changes`, the columns that differ. */
+  update(db: Db, id: number, changes: Partial<V>, now: Date): AtomicStatement;
 }
 
-function usersAdopter({ userProfiles }: Tables): Adopter {
+type UserValues = { auth0Sub: string; email: string | null; name: string | null } & Adopted;
+
+function usersAdopter({ userProfiles }: Tables): Adopter<UserValues> {
   return {
     table: userProfiles,
     keyName: 'auth0_sub',
@@ -274,7 +237,7 @@ function usersAdopter({ userProfiles }: Tables): Adopter {
       };
     },
     async find(db, keys, maxParameters) {
-      const found: Existing[] = [];
+      const found: Existing<UserValues>[] = [];
       for (const part of runs(keys, { maxParameters, perItem: 1, preferred: 500 })) {
         const rows = await db
           .select({
@@ -290,12 +253,28 @@ function usersAdopter({ userProfiles }: Tables): Adopter {
       }
       return found;
     },
-    insertExtras: (_candidate, now) => ({ picture: null, createdAt: now, updatedAt: now }),
-    updateExtras: (_changed, now) => ({ updatedAt: now }),
+    insert: (db, rows, now) =>
+      db.insert(userProfiles).values(
+        rows.map(({ id, candidate }) => ({
+          ...(id === undefined ? {} : { id }),
+          picture: null,
+          ...candidate.values,
+          createdAt: candidate.values.createdAt ?? now,
+          updatedAt: now,
+        })),
+      ),
+    update: (db, id, changes, now) =>
+      db
+        .update(userProfiles)
+        .set({ ...changes, updatedAt: now })
+        .where(eq(userProfiles.id, id)),
   };
 }
 
-function jobsAdopter({ jobs }: Tables): Adopter {
+type JobValues = Pick<Job, 'title' | 'company' | 'location' | 'jobType' | 'description' | 'isActive'> &
+  Adopted;
+
+function jobsAdopter({ jobs }: Tables): Adopter<JobValues> {
   return {
     table: jobs,
     keyName: 'id',
@@ -313,16 +292,16 @@ function jobsAdopter({ jobs }: Tables): Adopter {
       if (createdAt === 'invalid') return { error: 'created_at: must be a date and time' };
       const isActive = booleanOf(row.is_active);
       if (isActive === 'invalid') return { error: 'is_active: must be true or false' };
-      const job: NewJob = checked.job;
+      const { title, company, location, jobType, description } = checked.job;
       return {
         flaskId,
         key: String(flaskId),
         values: {
-          title: job.title,
-          company: job.company,
-          location: job.location,
-          jobType: job.jobType,
-          description: job.description,
+          title,
+          company,
+          location,
+          jobType,
+          description,
           // The seed's model defaults is_active to true.
           isActive: isActive ?? true,
           ...(createdAt ? { createdAt } : {}),
@@ -330,7 +309,7 @@ function jobsAdopter({ jobs }: Tables): Adopter {
       };
     },
     async find(db, keys, maxParameters) {
-      const found: Existing[] = [];
+      const found: Existing<JobValues>[] = [];
       for (const part of runs(keys, { maxParameters, perItem: 1, fixed: 1, preferred: 500 })) {
         const rows = await db
           .select({
@@ -350,56 +329,145 @@ function jobsAdopter({ jobs }: Tables): Adopter {
       }
       return found;
     },
-    insertExtras: (candidate, now) => ({
-      source: flaskJobSource,
-      externalId: candidate.key,
-      url: null,
-      salaryMin: null,
-      salaryMax: null,
-      currency: null,
-      remote: false,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    // New text is read for skills again, as the store's own update does.
-    updateExtras: (changed, now) => ({
-      updatedAt: now,
-      ...(changed.includes('title') || changed.includes('description') ? { skillsStatus: 'pending' } : {}),
-    }),
+    insert: (db, rows, now) =>
+      db.insert(jobs).values(
+        rows.map(({ id, candidate }) => ({
+          ...(id === undefined ? {} : { id }),
+          source: flaskJobSource,
+          externalId: candidate.key,
+          url: null,
+          salaryMin: null,
+          salaryMax: null,
+          currency: null,
+          remote: false,
+          ...candidate.values,
+          createdAt: candidate.values.createdAt ?? now,
+          updatedAt: now,
+        })),
+      ),
+    update: (db, id, changes, now) =>
+      db
+        .update(jobs)
+        .set({
+          ...changes,
+          updatedAt: now,
+          // New text is read for skills again, as the store's own update does.
+          ...(changes.title !== undefined || changes.description !== undefined
+            ? { skillsStatus: 'pending' }
+            : {}),
+        })
+        .where(eq(jobs.id, id)),
   };
 }
 
-/** The columns of `candidate` whose value here differs. */
-function changedColumns(candidate: Candidate, existing: Existing): string[] {
-  return Object.entries(candidate.values)
-    .filter(([column, value]) => {
-      const current = existing.values[column];
-      if (value instanceof Date) return !(current instanceof Date) || current.getTime() !== value.getTime();
-      return current !== value;
-    })
-    .map(([column]) => column);
+/** The values of `candidate` that differ from the row's here. */
+function changes<V extends Adopted>(candidate: Candidate<V>, existing: Existing<V>): Partial<V> {
+  const changed: Partial<V> = {};
+  for (const column of Object.keys(candidate.values) as (keyof V)[]) {
+    const value = candidate.values[column];
+    const current = existing.values[column];
+    const same =
+      value instanceof Date && current instanceof Date
+        ? value.getTime() === current.getTime()
+        : value === current;
+    if (!same) changed[column] = value;
+  }
+  return changed;
+}
+
+interface TableRun {
+  plan: AdoptionPlan;
+  tablePlan: SourceTablePlan;
+  columns: readonly string[];
+  database: Database;
+  options: AdoptOptions;
+  /** Rows read so far, every table. */
+  progress: { done: number };
+}
+
+async function adoptTable<V extends Adopted>(adopter: Adopter<V>, run: TableRun): Promise<TableSummary> {
+  const { plan, tablePlan, columns, database, options, progress } = run;
+  const batchSize = options.batchSize ?? 500;
+  const idsPerReason = options.idsPerReason ?? 10;
+  const summary = emptySummary(tablePlan.table);
+  const skips = new Map<string, SkipReason>();
+  const skip = (id: number, reason: string) => {
+    summary.skipped++;
+    const entry = skips.get(reason) ?? { reason, count: 0, ids: [] };
+    entry.count++;
+    if (entry.ids.length < idsPerReason) entry.ids.push(id);
+    skips.set(reason, entry);
+  };
+
+  // Ids up to the source's largest are set aside first, so that a row given a new id (its own was
+  // taken) cannot take the id of a Flask row still to come, nor can the app's own inserts while the
+  // run lasts (Postgres).
+  const { maxId } = tablePlan;
+  if (maxId !== null && keepable(maxId)) {
+    await database.atomic((db) => advanceIds(db, database, adopter.table, maxId));
+  }
+
+  const seenKeys = new Set<string>();
+  let afterId: number | null = null;
+  for (;;) {
+    const rows = await plan.source.rows(tablePlan.table, columns, afterId, batchSize);
+    if (rows.length === 0) break;
+    const candidates: Candidate<V>[] = [];
+    for (const row of rows) {
+      const id = integerOf(row.id);
+      if (id === undefined) {
+        throw new AdoptError(`A row of the source's ${tablePlan.table} table has a non-integer id`);
+      }
+      afterId = id;
+      summary.read++;
+      const checked = adopter.check(row, id);
+      if ('error' in checked) {
+        skip(id, checked.error);
+        continue;
+      }
+      // The source may lack the unique constraint the seed declares: the first row of a key wins.
+      if (seenKeys.has(checked.key)) {
+        skip(id, `${adopter.keyName}: another row has the same one`);
+        continue;
+      }
+      seenKeys.add(checked.key);
+      candidates.push(checked);
+    }
+    const counts = await writeBatch(database, adopter, candidates, options.now);
+    summary.inserted += counts.inserted;
+    summary.renumbered += counts.renumbered;
+    summary.updated += counts.updated;
+    summary.unchanged += counts.unchanged;
+    progress.done += rows.length;
+    options.onProgress?.({ done: progress.done, total: Math.max(plan.total, progress.done) });
+    if (rows.length < batchSize) break;
+  }
+  summary.skips = [...skips.values()].sort((a, b) => b.count - a.count);
+  return summary;
 }
 
 /**
  * One batch: which rows exist here (read first, as `atomic` requires), then their inserts and
  * updates in one atomic write.
  */
-async function writeBatch(database: Database, adopter: Adopter, candidates: Candidate[], now: Date) {
+async function writeBatch<V extends Adopted>(
+  database: Database,
+  adopter: Adopter<V>,
+  candidates: Candidate<V>[],
+  now: Date,
+) {
   const counts = { inserted: 0, renumbered: 0, updated: 0, unchanged: 0 };
   if (candidates.length === 0) return counts;
   const { db, maxParameters } = database;
-  const existing = new Map(
-    (
-      await adopter.find(
-        db,
-        candidates.map((c) => c.key),
-        maxParameters,
-      )
-    ).map((row) => [row.key, row]),
+  const found = await adopter.find(
+    db,
+    candidates.map((c) => c.key),
+    maxParameters,
   );
+  const existing = new Map(found.map((row) => [row.key, row]));
   const fresh = candidates.filter((c) => !existing.has(c.key));
-  const wanted = fresh.map((c) => c.flaskId).filter(keepable);
   const taken = new Set<number>();
+  const wanted = fresh.map((c) => c.flaskId).filter(keepable);
   for (const part of runs(wanted, { maxParameters, perItem: 1, preferred: 500 })) {
     const rows = await db
       .select({ id: adopter.table.id })
@@ -408,49 +476,35 @@ async function writeBatch(database: Database, adopter: Adopter, candidates: Cand
     for (const { id } of rows) taken.add(id);
   }
 
-  const withId: Record<string, unknown>[] = [];
-  const withoutId: Record<string, unknown>[] = [];
+  const withId: { id: number; candidate: Candidate<V> }[] = [];
+  const withoutId: { id: undefined; candidate: Candidate<V> }[] = [];
   for (const candidate of fresh) {
-    const row = { ...adopter.insertExtras(candidate, now), ...candidate.values };
     if (keepable(candidate.flaskId) && !taken.has(candidate.flaskId))
-      withId.push({ id: candidate.flaskId, ...row });
-    else withoutId.push(row);
+      withId.push({ id: candidate.flaskId, candidate });
+    else withoutId.push({ id: undefined, candidate });
   }
-  const updates: { id: number; set: Record<string, unknown> }[] = [];
+  const updates: { id: number; changes: Partial<V> }[] = [];
   for (const candidate of candidates) {
     const row = existing.get(candidate.key);
     if (!row) continue;
-    const changed = changedColumns(candidate, row);
-    if (changed.length === 0) {
-      counts.unchanged++;
-      continue;
-    }
-    const set: Record<string, unknown> = adopter.updateExtras(changed, now);
-    for (const column of changed) set[column] = candidate.values[column];
-    updates.push({ id: row.id, set });
+    const changed = changes(candidate, row);
+    if (Object.keys(changed).length === 0) counts.unchanged++;
+    else updates.push({ id: row.id, changes: changed });
   }
 
-  const columnsPerRow = Object.keys(getTableColumns(adopter.table)).length;
-  await database.atomic((db) => {
-    const table = adopter.table;
-    const statements: AtomicStatement[] = [];
-    for (const rows of [withId, withoutId]) {
-      for (const part of runs(rows, { maxParameters, perItem: columnsPerRow, preferred: 500 })) {
-        // The row objects are built above from the table's own column names.
-        statements.push(db.insert(table).values(part as (typeof table.$inferInsert)[]));
-      }
-    }
-    for (const { id, set } of updates) {
-      statements.push(
-        db
-          .update(table)
-          .set(set as Partial<typeof table.$inferInsert>)
-          .where(eq(table.id, id)),
-      );
-    }
-    if (withId.length > 0) statements.push(...advanceIds(db, database, table, 0));
-    return statements;
-  });
+  // Every column of a row is at most one bound parameter.
+  const perRow = Object.keys(getTableColumns(adopter.table)).length;
+  await database.atomic((db) => [
+    ...[withId, withoutId].flatMap((rows) =>
+      runs<{ id: number | undefined; candidate: Candidate<V> }>(rows, {
+        maxParameters,
+        perItem: perRow,
+        preferred: 500,
+      }).map((part) => adopter.insert(db, part, now)),
+    ),
+    ...updates.map(({ id, changes }) => adopter.update(db, id, changes, now)),
+    ...(withId.length > 0 ? advanceIds(db, database, adopter.table, 0) : []),
+  ]);
   counts.inserted = withId.length + withoutId.length;
   counts.renumbered = withoutId.length;
   counts.updated = updates.length;
@@ -464,9 +518,14 @@ const keepable = (id: number) => id >= 1 && id <= maxIntegerId;
  * Statements that move `table`'s id generator to at least `atLeast` and its largest id, never back.
  * Postgres identity sequences do not follow explicit ids, so without this the next insert would
  * be given an id an adopted row has. SQLite's AUTOINCREMENT follows explicit ids by itself;
- * raising its counter sets ids aside before rows are written (see adoptFlaskData).
+ * raising its counter sets ids aside before rows are written (see adoptTable).
  */
-function advanceIds(db: Db, database: Database, table: Adopter['table'], atLeast: number): AtomicStatement[] {
+function advanceIds(
+  db: Db,
+  database: Database,
+  table: Tables['jobs'] | Tables['userProfiles'],
+  atLeast: number,
+): AtomicStatement[] {
   const name = getTableName(table);
   if (database.dialect === 'postgres') {
     const sequence = sql`pg_get_serial_sequence(${name}, 'id')`;
