@@ -69,6 +69,21 @@ function describeIssues(details: Record<string, string[]>): string {
 }
 
 /**
+ * One job row (field name to value, as an import file or another database gives it) checked the way
+ * the importer checks it: the job in store column names, or why the row is refused.
+ */
+export function validateJobRecord(record: Record<string, unknown>): { job: NewJob } | { error: string } {
+  const fields = Object.keys(record).length;
+  if (fields > maxRowFields)
+    return { error: `has ${fields.toLocaleString('en-US')} fields; a job has ${jobFields}` };
+  const parsed = JobInputSchema.safeParse(record);
+  if (!parsed.success) return { error: describeIssues(issueDetails(parsed.error)) };
+  const nul = nulField(parsed.data);
+  if (nul !== undefined) return { error: describeIssues({ [nul]: [nulMessage] }) };
+  return { job: toNewJob(parsed.data) };
+}
+
+/**
  * Validates parsed rows and upserts the good ones in batches (one transaction each), so memory
  * stays bounded by a batch and a bad row fails alone.
  */
@@ -111,22 +126,12 @@ export async function importJobs(
       fail(item.row, item.error);
       continue;
     }
-    const fields = Object.keys(item.record).length;
-    if (fields > maxRowFields) {
-      fail(item.row, `has ${fields.toLocaleString('en-US')} fields; a job has ${jobFields}`);
+    const checked = validateJobRecord(item.record);
+    if ('error' in checked) {
+      fail(item.row, checked.error);
       continue;
     }
-    const parsed = JobInputSchema.safeParse(item.record);
-    if (!parsed.success) {
-      fail(item.row, describeIssues(issueDetails(parsed.error)));
-      continue;
-    }
-    const nul = nulField(parsed.data);
-    if (nul !== undefined) {
-      fail(item.row, describeIssues({ [nul]: [nulMessage] }));
-      continue;
-    }
-    const job = toNewJob(parsed.data);
+    const { job } = checked;
     const source = job.source ?? defaultSource;
     batch.push({ ...job, source, externalId: job.externalId ?? (await contentId(job)) });
     if (batch.length >= batchSize) await flush();
