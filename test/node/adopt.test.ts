@@ -22,6 +22,7 @@ import {
   AdoptError,
   adoptFlaskData,
   flaskJobSource,
+  flaskJobType,
   planAdoption,
   type TableSummary,
   timeOf,
@@ -133,7 +134,8 @@ const flaskJobs: Row[] = [
     title: 'Night Baker',
     company: 'Crumb Co',
     location: 'Leeds',
-    job_type: 'part-time',
+    // Written as people write it in a free-text column: read as part-time.
+    job_type: 'Part Time',
     description: 'Bakes bread overnight.',
     is_active: false,
     created_at: '2024-03-02 22:00:00',
@@ -155,7 +157,7 @@ const flaskJobs: Row[] = [
     title: 'Roofer',
     company: 'Top Ltd',
     location: 'York',
-    job_type: 'Full Time',
+    job_type: 'Gig',
     description: 'Fixes roofs.',
     is_active: true,
     created_at: '2024-03-04 00:00:00',
@@ -695,6 +697,26 @@ describe('an unreachable source', () => {
     await expect(openFlaskSource(parseFlaskUrl(`file:${file}`))).rejects.toThrow(
       /Cannot open the source database .*not a database/,
     );
+  });
+});
+
+describe('Flask job types', () => {
+  it.each([
+    ['Full Time', 'full-time'],
+    ['full_time', 'full-time'],
+    ['FULLTIME', 'full-time'],
+    ['Part-Time', 'part-time'],
+    ['Contractor', 'contract'],
+    ['Intern', 'internship'],
+    ['Temp', 'temporary'],
+    ['contract', 'contract'],
+  ])('reads %s as %s', (written, type) => {
+    expect(flaskJobType(written)).toBe(type);
+  });
+
+  it('keeps a type it cannot read as written, for the row to be refused with its reason', () => {
+    expect(flaskJobType('Gig')).toBe('Gig');
+    expect(flaskJobType(42)).toBe(42);
   });
 });
 

@@ -271,6 +271,34 @@ function usersAdopter({ userProfiles }: Tables): Adopter<UserValues> {
   };
 }
 
+/** How people write job types in a free-text column, read as this project's types. */
+const flaskJobTypeWords = new Map([
+  ['full-time', 'full-time'],
+  ['fulltime', 'full-time'],
+  ['part-time', 'part-time'],
+  ['parttime', 'part-time'],
+  ['contract', 'contract'],
+  ['contractor', 'contract'],
+  ['internship', 'internship'],
+  ['intern', 'internship'],
+  ['temporary', 'temporary'],
+  ['temp', 'temporary'],
+]);
+
+/**
+ * A Flask `job_type` as this project's type: the seed's column is free text ("Full Time",
+ * "full_time", "Contractor"), this project's is one of five. What it cannot read is kept as
+ * written, so the row is refused with the importer's reason.
+ */
+export function flaskJobType(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
+  return flaskJobTypeWords.get(word) ?? value;
+}
+
 type JobValues = Pick<Job, 'title' | 'company' | 'location' | 'jobType' | 'description' | 'isActive'> &
   Adopted;
 
@@ -284,7 +312,8 @@ function jobsAdopter({ jobs }: Tables): Adopter<JobValues> {
       for (const field of ['title', 'company', 'location', 'job_type', 'description']) {
         const value = row[field];
         // A NULL column is a missing field ('is required'), as an absent one in an import file.
-        if (value !== null && value !== undefined) record[field] = value;
+        if (value !== null && value !== undefined)
+          record[field] = field === 'job_type' ? flaskJobType(value) : value;
       }
       const checked = validateJobRecord(record);
       if ('error' in checked) return checked;
