@@ -95,10 +95,6 @@ export interface AppDeps {
   telemetry?: Telemetry;
 }
 
-/** Bodies of routes that set their own limit (uploads, imports) skip the global one. */
-const bodilessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-const ownBodyLimit: RegExp[] = [/^\/api\/jobs\/import\/?$/, /^\/api\/resume\/upload\/?$/];
-
 /**
  * What must outlive a request: per-user chat limits, the upload gate, the Management API token
  * cache. `createApp` makes its own; a Workers isolate that builds an app per request (Postgres)
@@ -227,14 +223,10 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', (c, next) =>
     c.req.header('origin') === undefined && c.req.method !== 'OPTIONS' ? next() : corsHeaders(c, next),
   );
-  const globalBodyLimit = bodyLimit({
+  // On the routes that take a JSON body (uploads and imports stream theirs under limits of their own).
+  const jsonBodyLimit = bodyLimit({
     maxBytes: config.BODY_LIMIT_BYTES,
     idleMs: config.UPLOAD_IDLE_TIMEOUT_MS,
-  });
-  app.use('/api/*', async (c, next) => {
-    // Requests without a body skip it: the check itself costs a full Request object on Node.
-    if (bodilessMethods.has(c.req.method) || ownBodyLimit.some((re) => re.test(c.req.path))) return next();
-    return globalBodyLimit(c, next);
   });
 
   app.use('/api/*', privateNoCache());
@@ -259,11 +251,12 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route('/', meRoutes({ guard }))
-    .route('/', profileRoutes({ guard, profiles: createContactProfileStore(database), clock }))
+    .route('/', profileRoutes({ guard, profiles: createContactProfileStore(database), clock, jsonBodyLimit }))
     .route(
       '/',
       jobRoutes({
         guard,
+        jsonBodyLimit,
         jobs,
         clock,
         logger,
@@ -281,6 +274,7 @@ export function createApp(deps: AppDeps) {
       '/',
       resumeRoutes({
         guard,
+        jsonBodyLimit,
         clock,
         resumes,
         storage: deps.storage,
@@ -297,6 +291,7 @@ export function createApp(deps: AppDeps) {
       '/',
       chatRoutes({
         guard,
+        jsonBodyLimit,
         clock,
         logger,
         conversations: createConversationStore(database),

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Clock } from '../clock';
 import type { ConversationStore } from '../db/conversations';
 import type { JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
+import type { AppEnv } from '../env';
 import { AppError, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
@@ -23,6 +24,8 @@ import type { UserLimiter } from '../services/limits';
 import type { LlmClient } from '../services/llm/deepseek';
 
 export interface ChatRoutesDeps {
+  /** The JSON body limit (413 payload_too_large), on the routes that take a JSON body. */
+  jsonBodyLimit: MiddlewareHandler<AppEnv>;
   guard: AuthGuard;
   clock: Clock;
   logger: Logger;
@@ -113,7 +116,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
           'Errors before the stream begins are plain JSON. The user’s message is stored before the provider ' +
           'is called; the reply when the stream ends, or as far as it got (incomplete) when it is cut short.',
         security: bearerSecurity,
-        middleware: [guard] as const,
+        middleware: [deps.jsonBodyLimit, guard] as const,
         request: { body: jsonBody(chatRequestSchema(deps.models.allowed)) },
         responses: {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },

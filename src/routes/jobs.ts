@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock';
 import type { Job, JobChanges, JobStore, ListedJob } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
 import type { JobSkill, SkillStore, StoredOccupation } from '../db/skills';
+import type { AppEnv } from '../env';
 import { AppError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
@@ -37,6 +38,8 @@ import { declaredTooLarge, idleLimit, limitBytes } from '../streams';
 import { OccupationSchema, toOccupation } from './skills';
 
 export interface JobRoutesDeps {
+  /** The JSON body limit (413 payload_too_large), on the routes that take a JSON body. */
+  jsonBodyLimit: MiddlewareHandler<AppEnv>;
   guard: AuthGuard;
   jobs: JobStore;
   clock: Clock;
@@ -517,7 +520,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
           tags: ['Jobs'],
           summary: 'Creates a job (scope write:jobs)',
           security: bearerSecurity,
-          middleware: [writer] as const,
+          middleware: [deps.jsonBodyLimit, writer] as const,
           request: { body: jsonBody(JobInputSchema) },
           responses: { 201: jsonResponse(JobSchema, 'The new job'), ...writeResponses },
         }),
@@ -539,7 +542,7 @@ export function jobRoutes(deps: JobRoutesDeps) {
           tags: ['Jobs'],
           summary: 'Changes some fields of an active job (scope write:jobs)',
           security: bearerSecurity,
-          middleware: [writer] as const,
+          middleware: [deps.jsonBodyLimit, writer] as const,
           request: { params: JobIdParams, body: jsonBody(JobPatchSchema) },
           responses: { 200: jsonResponse(JobSchema, 'The job after the change'), ...writeResponses },
         }),

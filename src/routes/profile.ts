@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock';
 import type { ContactProfile, ContactProfilePatch, ContactProfileStore } from '../db/profiles';
+import type { AppEnv } from '../env';
 import type { AuthGuard } from '../middleware/auth';
 import {
   authErrorResponses,
@@ -103,7 +105,13 @@ function toPatch(update: ProfileUpdate): ContactProfilePatch {
   return patch;
 }
 
-export function profileRoutes(deps: { guard: AuthGuard; profiles: ContactProfileStore; clock: Clock }) {
+export function profileRoutes(deps: {
+  guard: AuthGuard;
+  profiles: ContactProfileStore;
+  clock: Clock;
+  /** The JSON body limit (413 payload_too_large) of PUT /api/profile. */
+  jsonBodyLimit: MiddlewareHandler<AppEnv>;
+}) {
   const guard = deps.guard({ hydrate: true });
   return createRouter()
     .openapi(
@@ -125,7 +133,7 @@ export function profileRoutes(deps: { guard: AuthGuard; profiles: ContactProfile
         tags: ['Profile'],
         summary: 'Sets any subset of the contact fields; omitted keep their value, null clears',
         security: bearerSecurity,
-        middleware: [guard] as const,
+        middleware: [deps.jsonBodyLimit, guard] as const,
         request: { body: jsonBody(ProfileUpdateSchema) },
         responses: {
           200: jsonResponse(ProfileSchema, 'The whole profile after the update'),

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock';
 import type { Resume, ResumeStore } from '../db/resumes';
 import type { ResumeSkill, SkillStore } from '../db/skills';
+import type { AppEnv } from '../env';
 import { AppError, notFound, stalledBody, validationError } from '../errors';
 import { describeError, type Logger, silentLogger } from '../logger';
 import type { AuthGuard } from '../middleware/auth';
@@ -30,6 +31,8 @@ import { declaredTooLarge, idleLimit, limitBytes, readAll } from '../streams';
 import { OccupationSchema, toOccupation } from './skills';
 
 export interface ResumeRoutesDeps {
+  /** The JSON body limit (413 payload_too_large), on the routes that take a JSON body. */
+  jsonBodyLimit: MiddlewareHandler<AppEnv>;
   guard: AuthGuard;
   clock: Clock;
   resumes: ResumeStore;
@@ -356,7 +359,7 @@ export function resumeRoutes(deps: ResumeRoutesDeps) {
         tags: ['Resumes'],
         summary: 'Makes a resume the default (exactly one per user)',
         security: bearerSecurity,
-        middleware: [guard] as const,
+        middleware: [deps.jsonBodyLimit, guard] as const,
         request: {
           params: ResumeIdParams,
           body: jsonBody(
