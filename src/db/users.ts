@@ -25,7 +25,15 @@ export interface UserStore {
    * Safe under concurrency: the unique index decides, the loser reads the winner's row.
    */
   createIfAbsent(user: NewUserProfile, now: Date): Promise<UserProfile>;
+  /**
+   * Writes newer profile fields from Auth0 (those given) and `updatedAt`; undefined when the
+   * subject has no row.
+   */
+  refreshProfile(sub: string, profile: ProfileFields, now: Date): Promise<UserProfile | undefined>;
 }
+
+/** The profile fields Auth0 owns: refreshed from newer tokens or the Management API. */
+export type ProfileFields = Partial<Pick<UserProfile, 'email' | 'name' | 'picture'>>;
 
 export function createUserStore({ db, tables }: Database): UserStore {
   const { userProfiles } = tables;
@@ -46,6 +54,14 @@ export function createUserStore({ db, tables }: Database): UserStore {
       const row = inserted[0] ?? (await findBySub(user.auth0Sub));
       if (!row) throw new Error(`user_profiles row for ${user.auth0Sub} vanished after insert`);
       return row;
+    },
+    async refreshProfile(sub, profile, now) {
+      const rows = await db
+        .update(userProfiles)
+        .set({ ...profile, updatedAt: now })
+        .where(eq(userProfiles.auth0Sub, sub))
+        .returning();
+      return rows[0];
     },
   };
 }

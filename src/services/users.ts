@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { Clock } from '../clock';
-import type { UserProfile, UserStore } from '../db/users';
+import type { ProfileFields, UserProfile, UserStore } from '../db/users';
 import { AppError, toAppError } from '../errors';
 import type { ManagementClient } from './auth/management';
 import type { AuthContext } from './auth/verifier';
@@ -30,11 +30,31 @@ export function profileText(value: unknown): string | null {
   return text === '' ? null : text;
 }
 
+/** A row without token claims is refreshed from the Management API at most this often. */
+export const MANAGEMENT_REFRESH_MS = 24 * 60 * 60 * 1000;
+/** After a failed refresh from the Management API, the next try waits this long (per subject). */
+const MANAGEMENT_RETRY_MS = 60 * 60 * 1000;
+/** Subjects whose refresh failed recently, remembered at most (the oldest forgotten first). */
+const MAX_RETRY_ENTRIES = 10_000;
+
+/** The profile fields the token's claims carry (email, name, picture), null where absent. */
+function claimsProfile(claims: JWTPayload) {
+  return {
+    email: claim(claims, 'email'),
+    name: claim(claims, 'name'),
+    picture: claim(claims, 'picture'),
+  };
+}
+
 /**
- * Get-or-create the `user_profiles` row of the token's subject. Profile data comes from the
- * token's claims when it has them, otherwise from the Management API (when configured).
- * Concurrent first requests for one subject share one lookup; the unique index settles races
- * between processes.
+ * Get-or-create the `user_profiles` row of the token's subject, kept fresh. Profile data comes from
+ * the token's claims when it has them, otherwise from the Management API (when configured).
+ * - A token issued after the row was last written whose claims differ updates the row (an e-mail
+ *   changed in Auth0 shows up with the next token, not never).
+ * - A row of tokens without profile claims is refreshed from the Management API at most once a
+ *   day; if Auth0 does not answer, the stored row serves and the next try waits an hour.
+ * Concurrent requests for one subject share one lookup; the unique index settles races between
+ * processes.
  */
 export function createHydrator(deps: {
   users: UserStore;
@@ -44,27 +64,69 @@ export function createHydrator(deps: {
   cache?: UserCache;
 }): Hydrator {
   const inFlight = new Map<string, Promise<UserProfile>>();
-  const { cache } = deps;
+  const retryManagementAt = new Map<string, number>();
+  const { cache, management } = deps;
+  const now = () => deps.clock.now().getTime();
 
-  async function create(auth: AuthContext): Promise<UserProfile> {
-    const existing = await deps.users.findBySub(auth.sub);
-    if (existing) return existing;
-    const fromClaims = {
-      email: claim(auth.claims, 'email'),
-      name: claim(auth.claims, 'name'),
-      picture: claim(auth.claims, 'picture'),
-    };
+  /** What the token says that the row does not, when the token is newer than the row. */
+  function claimChanges(row: UserProfile, auth: AuthContext): ProfileFields | undefined {
+    const iat = auth.claims.iat;
+    if (typeof iat === 'number' && iat * 1000 <= row.updatedAt.getTime()) return undefined;
+    const changes: ProfileFields = {};
+    for (const [field, value] of Object.entries(claimsProfile(auth.claims)) as [
+      keyof ProfileFields,
+      string | null,
+    ][]) {
+      if (value !== null && value !== row[field]) changes[field] = value;
+    }
+    return Object.keys(changes).length > 0 ? changes : undefined;
+  }
+
+  function managementDue(row: UserProfile, auth: AuthContext): boolean {
+    if (!management) return false;
+    const fromClaims = claimsProfile(auth.claims);
+    if (fromClaims.email !== null || fromClaims.name !== null) return false;
+    if (now() - row.updatedAt.getTime() < MANAGEMENT_REFRESH_MS) return false;
+    return (retryManagementAt.get(auth.sub) ?? 0) <= now();
+  }
+
+  async function refreshFromManagement(row: UserProfile): Promise<UserProfile> {
+    try {
+      const profile = await management!.getUser(row.auth0Sub);
+      retryManagementAt.delete(row.auth0Sub);
+      return (await deps.users.refreshProfile(row.auth0Sub, profile, deps.clock.now())) ?? row;
+    } catch {
+      // Auth0 is down or forgot the user: the stored profile is still good to serve.
+      retryManagementAt.delete(row.auth0Sub);
+      retryManagementAt.set(row.auth0Sub, now() + MANAGEMENT_RETRY_MS);
+      for (const oldest of retryManagementAt.keys()) {
+        if (retryManagementAt.size <= MAX_RETRY_ENTRIES) break;
+        retryManagementAt.delete(oldest);
+      }
+      return row;
+    }
+  }
+
+  async function load(auth: AuthContext, known: UserProfile | undefined): Promise<UserProfile> {
+    const existing = known ?? (await deps.users.findBySub(auth.sub));
+    if (existing) {
+      const changes = claimChanges(existing, auth);
+      if (changes) return (await deps.users.refreshProfile(auth.sub, changes, deps.clock.now())) ?? existing;
+      if (managementDue(existing, auth)) return refreshFromManagement(existing);
+      return existing;
+    }
+    const fromClaims = claimsProfile(auth.claims);
     const hasClaims = fromClaims.email !== null || fromClaims.name !== null;
-    const profile = hasClaims || !deps.management ? fromClaims : await deps.management.getUser(auth.sub);
+    const profile = hasClaims || !management ? fromClaims : await management.getUser(auth.sub);
     return deps.users.createIfAbsent({ auth0Sub: auth.sub, ...profile }, deps.clock.now());
   }
 
   return (auth) => {
     const cached = cache?.get(auth.sub);
-    if (cached) return Promise.resolve(cached);
+    if (cached && !claimChanges(cached, auth) && !managementDue(cached, auth)) return Promise.resolve(cached);
     let pending = inFlight.get(auth.sub);
     if (!pending) {
-      pending = create(auth)
+      pending = load(auth, cached)
         .then((user) => {
           cache?.set(user);
           return user;
@@ -91,8 +153,8 @@ export interface UserCache {
 
 /**
  * `user_profiles` rows by subject, so that an authenticated request that needs its user does not
- * read the row every time. Safe to keep briefly: a row is written once, when it is created, and any
- * later writer calls `forget`. Bounded (least recently used dropped first) and aged out, so a row
+ * read the row every time. Safe to keep briefly: the hydrator puts the rows it writes here, and any
+ * other writer calls `forget`. Bounded (least recently used dropped first) and aged out, so a row
  * changed by another process is seen within `ttlMs`.
  */
 export function createUserCache(options: {

@@ -54,6 +54,28 @@ describe.each(databaseKinds)('GET /api/me on %s', (kind) => {
     expect(second.body).toEqual(first.body);
   });
 
+  it('refreshes e-mail, name and picture from a token issued after the row was written', async () => {
+    const sub = newSub();
+    await me(await auth0.sign({ sub, email: 'old@example.com', name: 'Old Name' }));
+    const newer = await auth0.sign(
+      { sub, email: 'new@example.com', name: 'New Name', picture: 'https://cdn.example.com/p.png' },
+      { issuedAt: 5 },
+    );
+    expect((await me(newer)).body).toMatchObject({
+      email: 'new@example.com',
+      name: 'New Name',
+      picture: 'https://cdn.example.com/p.png',
+    });
+  });
+
+  it('keeps the newer profile when an older token with the old claims comes again', async () => {
+    const sub = newSub();
+    const older = await auth0.sign({ sub, email: 'before@example.com' }, { issuedAt: -60 });
+    await me(older);
+    await me(await auth0.sign({ sub, email: 'after@example.com' }, { issuedAt: 5 }));
+    expect((await me(older)).body.email).toBe('after@example.com');
+  });
+
   it('asks the Management API when the token has no profile claims', async () => {
     const sub = newSub();
     auth0.users.set(sub, {

@@ -26,6 +26,8 @@ export interface SignOptions {
   notBefore?: number;
   /** Sign with a key that is not published in the JWKS. */
   unpublished?: boolean;
+  /** Seconds from now for `iat` (default 0: issued now). */
+  issuedAt?: number;
 }
 
 export const mgmtClientId = 'mgmt-client-id';
@@ -142,7 +144,7 @@ export async function startAuth0StandIn(audience = 'https://api.jobmate.test') {
         .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
         .setIssuer(options.issuer ?? issuer)
         .setAudience(options.audience ?? audience)
-        .setIssuedAt(now)
+        .setIssuedAt(now + (options.issuedAt ?? 0))
         .setExpirationTime(now + (options.expiresIn ?? 3600));
       if (options.notBefore !== undefined) jwt.setNotBefore(now + options.notBefore);
       return jwt.sign(key.privateKey);
