@@ -122,13 +122,19 @@ export interface VectorStoreOptions {
 export class EmbedderMismatchError extends Error {
   constructor(
     readonly collection: string,
-    readonly stored: { embedder: string; dimension: number | undefined },
+    /** What the collection says it was built with; `embedder` undefined when it says nothing. */
+    readonly stored: { embedder: string | undefined; dimension: number | undefined },
     readonly current: { embedder: string; dimension: number },
   ) {
     super(
-      `Collection ${collection} was built with ${stored.embedder} (${stored.dimension ?? '?'}-d); ` +
-        `this server embeds with ${current.embedder} (${current.dimension}-d). ` +
-        'Re-seed it with `npm run skills:seed -- --reset`.',
+      stored.embedder === undefined
+        ? // A folder another program filled (the Flask backend's Chroma folder, say): same name, none of ours.
+          `Collection ${collection} was not made by Jobmate (it has no embedder metadata), so its vectors ` +
+            `cannot be compared with this server's (${current.embedder}, ${current.dimension}-d). ` +
+            'Rebuild it with `npm run skills:seed -- --reset` (or point CHROMA_URL elsewhere).'
+        : `Collection ${collection} was built with ${stored.embedder} (${stored.dimension ?? '?'}-d); ` +
+            `this server embeds with ${current.embedder} (${current.dimension}-d). ` +
+            'Re-seed it with `npm run skills:seed -- --reset`.',
     );
     this.name = 'EmbedderMismatchError';
   }
@@ -243,7 +249,7 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
 
     const verify = (col: Collection, want: { embedder: string; dimension: number }) => {
       const stored = col.metadata ?? {};
-      const storedEmbedder = typeof stored.embedder === 'string' ? stored.embedder : 'an unknown embedder';
+      const storedEmbedder = typeof stored.embedder === 'string' ? stored.embedder : undefined;
       const storedDimension = typeof stored.dimension === 'number' ? stored.dimension : undefined;
       if (storedEmbedder !== want.embedder || storedDimension !== want.dimension) {
         throw new EmbedderMismatchError(name, { embedder: storedEmbedder, dimension: storedDimension }, want);

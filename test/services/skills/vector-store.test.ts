@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ChromaClient } from 'chromadb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DependencyUnavailableError } from '../../../src/errors';
 import { freePort, startChromaServer } from '../../../src/node/chroma-server';
@@ -145,6 +146,24 @@ describe('the vector store against a real Chroma', () => {
     expect((await other.collection(name).metadata()).embedder).toBe('hashing-ngram-v1-256');
     // ...and now the first embedder is the one refused.
     await expect(store.collection(name).ensure()).rejects.toBeInstanceOf(EmbedderMismatchError);
+  });
+
+  it('refuses a collection another program made (no Jobmate metadata), naming the command that rebuilds it', async () => {
+    const name = uniqueName('foreign');
+    // As the Flask backend's Chroma folder has it: a collection of the same name, none of our metadata.
+    await new ChromaClient({ path: chromaUrl }).createCollection({ name, embeddingFunction: null });
+    const err = await store
+      .collection(name)
+      .ensure()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmbedderMismatchError);
+    expect((err as Error).message).toBe(
+      `Collection ${name} was not made by Jobmate (it has no embedder metadata), so its vectors cannot ` +
+        "be compared with this server's (hashing-ngram-v1-384, 384-d). Rebuild it with " +
+        '`npm run skills:seed -- --reset` (or point CHROMA_URL elsewhere).',
+    );
+    await store.collection(name).ensure({ reset: true });
+    expect((await store.collection(name).metadata()).embedder).toBe('hashing-ngram-v1-384');
   });
 
   it('keeps client mistakes as ordinary errors', async () => {
