@@ -3,11 +3,13 @@
  * titles, descriptions, task statements, technologies; see data/NOTICE.md), spread over fictional
  * companies, real cities and the contract's job types.
  *
- * Runtime-neutral (Node and Workers): no fs, process, Buffer or node: imports. The caller loads the
- * data (data/onet-jobs.json) and passes it in. Deterministic: the same data, seed, index and `now`
- * always give the same posting, and posting `i` does not depend on how many are generated.
+ * Used on Node only (the development server's seeding, `npm run jobs:demo`, bench and scripts), not by
+ * the Worker; the module itself stays free of Node APIs (no fs, process, Buffer or node: imports): the
+ * caller loads the data (data/onet-jobs.json, see ./onet-data.ts) and passes it in. Deterministic:
+ * the same data, seed, index and `now` always give the same posting, and posting `i` does not depend
+ * on how many are generated.
  */
-import type { JobType } from './job-input';
+import type { JobType } from '../services/jobs/job-input';
 
 export interface OnetOccupation {
   /** O*NET-SOC code, e.g. "15-1252.00". */
