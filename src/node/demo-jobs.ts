@@ -1,7 +1,8 @@
 /**
  * Realistic demo and benchmark job postings generated from O*NET occupations (titles, alternate
  * titles, descriptions, task statements, technologies; see data/NOTICE.md), spread over fictional
- * companies, real cities and the contract's job types.
+ * companies, real cities and the contract's job types. The word lists and tables (companies, cities,
+ * pay and remote shares by occupation group, wording) are data/demo-jobs/words.json.
  *
  * Used on Node only (the development server's seeding, `npm run jobs:demo`, bench and scripts), not by
  * the Worker; the module itself stays free of Node APIs (no fs, process, Buffer or node: imports): the
@@ -9,6 +10,7 @@
  * the same data, seed, index and `now` always give the same posting, and posting `i` does not depend
  * on how many are generated.
  */
+import wordsJson from '../../data/demo-jobs/words.json' with { type: 'json' };
 import type { JobType } from '../services/jobs/job-input';
 
 export interface OnetOccupation {
@@ -168,414 +170,10 @@ function sample<T>(rng: Rng, items: readonly T[], k: number, limit = items.lengt
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Embedded lists: companies, cities, wording
+// Word lists and tables: data/demo-jobs/words.json
 
-type Sector =
-  | 'tech'
-  | 'health'
-  | 'finance'
-  | 'retail'
-  | 'industry'
-  | 'logistics'
-  | 'construction'
-  | 'hospitality'
-  | 'education'
-  | 'energy'
-  | 'media'
-  | 'consulting'
-  | 'public'
-  | 'agri'
-  | 'legal'
-  | 'realestate'
-  | 'services';
-
-/** Fictional companies by sector. */
-const COMPANIES: Record<Sector, string[]> = {
-  tech: [
-    'Northwind Labs',
-    'Bluefin Software',
-    'Quanta Loop',
-    'Brightpath Digital',
-    'Cobalt Harbor Systems',
-    'Lumen Grid',
-    'Stackwise',
-    'Pixel & Pine',
-    'Orbital Forge',
-    'Tidewater Analytics',
-    'Nimbus Crate',
-    'Fernwood Data',
-    'Helix Cloudworks',
-    'Arcadia Robotics',
-    'Sparrow Security',
-    'Vantage Point AI',
-    'Kitefin Apps',
-    'Redwood Compute',
-    'Copperleaf Networks',
-    'Quillon Systems',
-    'Beacon Street Software',
-    'Waypoint Mobility',
-    'Greyline Cyber',
-    'Marigold Health Tech',
-    'Driftwood Games',
-  ],
-  health: [
-    'Harborview Health Partners',
-    'Saint Aldric Medical Center',
-    'Evergreen Family Clinics',
-    'Meridian Care Group',
-    'Blue Heron Hospital',
-    'Clearwater Dental Group',
-    'Lakeside Rehabilitation',
-    'Northstar Pediatrics',
-    'Willowbrook Senior Living',
-    'Summit Physiotherapy',
-    'Crescent Pharmacy',
-    'Oakridge Diagnostics',
-    'Riverbend Veterinary Clinic',
-    'Sunrise Home Care',
-    'Alder Biotherapeutics',
-  ],
-  finance: [
-    'Granite Peak Capital',
-    'Ledgerline Bank',
-    'Fairhaven Insurance',
-    'Silverbirch Asset Management',
-    'Keystone Mutual',
-    'Coinwell Payments',
-    'Tallgrass Credit Union',
-    'Halcyon Wealth Partners',
-    'Ironbridge Financial',
-    'Prism Actuarial Group',
-    'Mosaic Lending',
-    'Harbor & Vale Accountants',
-  ],
-  retail: [
-    'Maple & Main Outfitters',
-    'Urban Pantry Markets',
-    'Brightside Home Goods',
-    'Lark & Linen',
-    'Trailhead Sports',
-    'Corner Crate Grocers',
-    'Velvet Fox Boutique',
-    'Pinecone Books',
-    'Hearth & Home Furniture',
-    'Nova Electronics Retail',
-    'Greenleaf Garden Centers',
-    'Daybreak Pharmacy Stores',
-  ],
-  industry: [
-    'Atlas Precision Manufacturing',
-    'Ridgeway Metalworks',
-    'Kestrel Aerospace',
-    'Bayside Plastics',
-    'Ironclad Fabrication',
-    'Vireo Electronics',
-    'Northgate Automotive Components',
-    'Sterling Glassworks',
-    'Cascade Paper Mills',
-    'Tern Industrial Machines',
-    'Quarry Hill Cement',
-    'Boreal Textiles',
-    'Fulcrum Robotics Manufacturing',
-    'Amberline Chemicals',
-  ],
-  logistics: [
-    'Swiftlane Logistics',
-    'Bayline Freight',
-    'Crossroads Distribution',
-    'Northbound Couriers',
-    'Meridian Shipping Co.',
-    'Redline Transit',
-    'Cargoline Europe',
-    'Blue Ridge Trucking',
-    'Skyport Air Cargo',
-    'Last Mile Collective',
-  ],
-  construction: [
-    'Cedar & Stone Builders',
-    'Brickyard Construction Group',
-    'Highline Civil Engineering',
-    'Oakbeam Carpentry',
-    'Foundry Street Developments',
-    'Clearspan Roofing',
-    'Bluewater Plumbing & Heating',
-    'Summit Electrical Contractors',
-    'Terrace Landscaping',
-    'Granite State Paving',
-  ],
-  hospitality: [
-    'The Copper Kettle',
-    'Saffron Table Restaurants',
-    'Harborlight Hotels',
-    'Blue Door Bistro',
-    'Juniper Coffee Roasters',
-    'Lantern Inn & Suites',
-    'Sundial Resorts',
-    'Fig Tree Catering',
-    'Nightjar Bar Group',
-    'Riverside Event Halls',
-    'Morning Glory Bakery',
-    'Alpine Lodge Collection',
-  ],
-  education: [
-    'Westbrook Academy',
-    'Brightminds Learning Centers',
-    'Northfield University',
-    'Lakeshore Community College',
-    'Open Page Tutoring',
-    'Horizon Language School',
-    'Evergreen School District',
-    'Little Acorns Early Learning',
-  ],
-  energy: [
-    'Solstice Renewables',
-    'Windward Energy',
-    'Gridline Utilities',
-    'Tideflow Power',
-    'Basalt Geothermal',
-    'Brightwater Utilities',
-    'Helios Solar Installations',
-    'Northern Lights Power Co-op',
-  ],
-  media: [
-    'Paper Lantern Media',
-    'Signal & Noise Studios',
-    'Brightframe Films',
-    'Inkwell Publishing',
-    'Sound Harbor Records',
-    'Mapleleaf Broadcasting',
-    'Looking Glass Creative',
-    'Studio Verde',
-  ],
-  consulting: [
-    'Clearview Consulting',
-    'Fathom Partners',
-    'Keel & Compass Advisory',
-    'Greenfield Strategy Group',
-    'Parabola Research',
-    'Latitude HR Solutions',
-    'Cornerstone Talent',
-    'Wexford Management Consulting',
-  ],
-  public: [
-    'City of Rivermouth',
-    'Open Doors Foundation',
-    'Clean Rivers Trust',
-    'Community Food Network',
-    'Lakeshore Regional Transit',
-    'Hopewell Youth Services',
-    'Green Belt Conservancy',
-    'Eastvale Public Health',
-  ],
-  agri: [
-    'Golden Acre Farms',
-    'Hillside Orchards',
-    'Prairie Gold Grain Co.',
-    'Seaside Fisheries',
-    'Sunfield Dairy',
-    'Timberland Forestry',
-  ],
-  legal: ['Ashford & Lowe LLP', 'Marlow Grant Legal', 'Pemberton Hayes Solicitors', 'Castell & Reed Law'],
-  realestate: [
-    'Urban Nest Property Management',
-    'Keyhaven Realty',
-    'Lakeview Property Partners',
-    'Brick & Beam Realty',
-  ],
-  services: [
-    'Sparkle Facilities Services',
-    'Sentinel Security Services',
-    'Brightclean Janitorial',
-    'Glow Salon & Spa',
-    'Fit Republic Gyms',
-    'Happy Paws Pet Care',
-    'Cityline Auto Repair',
-  ],
-};
-
-const SECTOR_PHRASES: Record<Sector, string[]> = {
-  tech: ['a software company', 'a fast-growing technology company', 'a product-led SaaS business'],
-  health: ['a healthcare provider', 'a patient-focused care organization', 'a regional health network'],
-  finance: ['a financial services firm', 'an independent financial institution', 'a fintech company'],
-  retail: ['a retail brand', 'a growing retailer', 'a neighborhood retail chain'],
-  industry: ['a manufacturer', 'an industrial manufacturing company', 'a precision engineering company'],
-  logistics: ['a logistics company', 'a freight and distribution company'],
-  construction: ['a construction company', 'a building contractor'],
-  hospitality: ['a hospitality group', 'a restaurant and events company'],
-  education: ['an education provider', 'a learning community'],
-  energy: ['an energy company', 'a renewable energy company'],
-  media: ['a media company', 'a creative studio'],
-  consulting: ['a consulting firm', 'an advisory firm'],
-  public: ['a public service organization', 'a nonprofit organization'],
-  agri: ['a food and agriculture business', 'a family-owned producer'],
-  legal: ['a law firm', 'a legal practice'],
-  realestate: ['a real estate company', 'a property management company'],
-  services: ['a services company', 'a local services business'],
-};
-
-type Region = 'us' | 'uk' | 'eu' | 'europe' | 'world';
-const REGION_CURRENCY: Record<Region, string> = {
-  us: 'USD',
-  uk: 'GBP',
-  eu: 'EUR',
-  europe: 'USD',
-  world: 'USD',
-};
-const REGION_WEIGHT: Record<Region, number> = { us: 3, uk: 2, eu: 2, europe: 1, world: 1 };
-
-/**
- * Cities: [location, region, pay factor (local currency per US dollar of a US-average salary), a
- * local language an employer might ask for].
- */
-const CITIES: [string, Region, number, string?][] = [
-  ['New York, NY', 'us', 1.25],
-  ['San Francisco, CA', 'us', 1.35],
-  ['San Jose, CA', 'us', 1.35],
-  ['Seattle, WA', 'us', 1.25],
-  ['Austin, TX', 'us', 1.05],
-  ['Boston, MA', 'us', 1.2],
-  ['Chicago, IL', 'us', 1.05],
-  ['Los Angeles, CA', 'us', 1.15],
-  ['San Diego, CA', 'us', 1.1],
-  ['Sacramento, CA', 'us', 1.05],
-  ['Denver, CO', 'us', 1.05],
-  ['Atlanta, GA', 'us', 1],
-  ['Miami, FL', 'us', 1],
-  ['Tampa, FL', 'us', 0.93],
-  ['Orlando, FL', 'us', 0.92],
-  ['Dallas, TX', 'us', 1],
-  ['Houston, TX', 'us', 1],
-  ['Phoenix, AZ', 'us', 0.95],
-  ['Minneapolis, MN', 'us', 1],
-  ['Portland, OR', 'us', 1.05],
-  ['Washington, DC', 'us', 1.2],
-  ['Baltimore, MD', 'us', 1],
-  ['Philadelphia, PA', 'us', 1.05],
-  ['Pittsburgh, PA', 'us', 0.95],
-  ['Raleigh, NC', 'us', 0.98],
-  ['Charlotte, NC', 'us', 0.97],
-  ['Nashville, TN', 'us', 0.95],
-  ['Salt Lake City, UT', 'us', 0.95],
-  ['Columbus, OH', 'us', 0.92],
-  ['Cincinnati, OH', 'us', 0.9],
-  ['Detroit, MI', 'us', 0.92],
-  ['Indianapolis, IN', 'us', 0.9],
-  ['Kansas City, MO', 'us', 0.9],
-  ['St. Louis, MO', 'us', 0.9],
-  ['Madison, WI', 'us', 0.92],
-  ['Boise, ID', 'us', 0.9],
-  ['Albuquerque, NM', 'us', 0.88],
-  ['New Orleans, LA', 'us', 0.9],
-  ['Las Vegas, NV', 'us', 0.95],
-  ['Honolulu, HI', 'us', 1.05],
-  ['London, United Kingdom', 'uk', 0.62],
-  ['Manchester, United Kingdom', 'uk', 0.5],
-  ['Edinburgh, United Kingdom', 'uk', 0.5],
-  ['Bristol, United Kingdom', 'uk', 0.52],
-  ['Birmingham, United Kingdom', 'uk', 0.48],
-  ['Leeds, United Kingdom', 'uk', 0.48],
-  ['Glasgow, United Kingdom', 'uk', 0.47],
-  ['Cambridge, United Kingdom', 'uk', 0.55],
-  ['Belfast, United Kingdom', 'uk', 0.45],
-  ['Cardiff, United Kingdom', 'uk', 0.46],
-  ['Berlin, Germany', 'eu', 0.68, 'German'],
-  ['Munich, Germany', 'eu', 0.75, 'German'],
-  ['Hamburg, Germany', 'eu', 0.7, 'German'],
-  ['Frankfurt, Germany', 'eu', 0.75, 'German'],
-  ['Cologne, Germany', 'eu', 0.68, 'German'],
-  ['Stuttgart, Germany', 'eu', 0.72, 'German'],
-  ['Amsterdam, Netherlands', 'eu', 0.7, 'Dutch'],
-  ['Rotterdam, Netherlands', 'eu', 0.65, 'Dutch'],
-  ['Eindhoven, Netherlands', 'eu', 0.65, 'Dutch'],
-  ['Paris, France', 'eu', 0.65, 'French'],
-  ['Lyon, France', 'eu', 0.55, 'French'],
-  ['Toulouse, France', 'eu', 0.55, 'French'],
-  ['Madrid, Spain', 'eu', 0.48, 'Spanish'],
-  ['Barcelona, Spain', 'eu', 0.5, 'Spanish'],
-  ['Valencia, Spain', 'eu', 0.42, 'Spanish'],
-  ['Lisbon, Portugal', 'eu', 0.4, 'Portuguese'],
-  ['Porto, Portugal', 'eu', 0.36, 'Portuguese'],
-  ['Dublin, Ireland', 'eu', 0.75],
-  ['Cork, Ireland', 'eu', 0.65],
-  ['Milan, Italy', 'eu', 0.5, 'Italian'],
-  ['Rome, Italy', 'eu', 0.45, 'Italian'],
-  ['Vienna, Austria', 'eu', 0.65, 'German'],
-  ['Brussels, Belgium', 'eu', 0.65, 'French'],
-  ['Antwerp, Belgium', 'eu', 0.62, 'Dutch'],
-  ['Helsinki, Finland', 'eu', 0.6, 'Finnish'],
-  ['Tallinn, Estonia', 'eu', 0.45],
-  ['Vilnius, Lithuania', 'eu', 0.38],
-  ['Riga, Latvia', 'eu', 0.36],
-  ['Athens, Greece', 'eu', 0.32, 'Greek'],
-  ['Luxembourg, Luxembourg', 'eu', 0.8, 'French'],
-  ['Ljubljana, Slovenia', 'eu', 0.4],
-  ['Bratislava, Slovakia', 'eu', 0.35],
-  ['Zürich, Switzerland', 'europe', 1.2, 'German'],
-  ['Geneva, Switzerland', 'europe', 1.15, 'French'],
-  ['Stockholm, Sweden', 'europe', 0.7],
-  ['Copenhagen, Denmark', 'europe', 0.8],
-  ['Oslo, Norway', 'europe', 0.8],
-  ['Warsaw, Poland', 'europe', 0.4, 'Polish'],
-  ['Kraków, Poland', 'europe', 0.36, 'Polish'],
-  ['Prague, Czech Republic', 'europe', 0.4],
-  ['Budapest, Hungary', 'europe', 0.33],
-  ['Bucharest, Romania', 'europe', 0.32],
-  ['Toronto, Canada', 'world', 0.8],
-  ['Vancouver, Canada', 'world', 0.8],
-  ['Montréal, Canada', 'world', 0.72, 'French'],
-  ['Mexico City, Mexico', 'world', 0.3, 'Spanish'],
-  ['São Paulo, Brazil', 'world', 0.3, 'Portuguese'],
-  ['Rio de Janeiro, Brazil', 'world', 0.27, 'Portuguese'],
-  ['Buenos Aires, Argentina', 'world', 0.22, 'Spanish'],
-  ['Santiago, Chile', 'world', 0.3, 'Spanish'],
-  ['Bogotá, Colombia', 'world', 0.22, 'Spanish'],
-  ['Lima, Peru', 'world', 0.2, 'Spanish'],
-  ['Sydney, Australia', 'world', 0.8],
-  ['Melbourne, Australia', 'world', 0.75],
-  ['Auckland, New Zealand', 'world', 0.65],
-  ['Singapore, Singapore', 'world', 0.8],
-  ['Tokyo, Japan', 'world', 0.6, 'Japanese'],
-  ['Osaka, Japan', 'world', 0.52, 'Japanese'],
-  ['Seoul, South Korea', 'world', 0.55, 'Korean'],
-  ['Hong Kong, China', 'world', 0.75],
-  ['Taipei, Taiwan', 'world', 0.45],
-  ['Bangalore, India', 'world', 0.18],
-  ['Mumbai, India', 'world', 0.17],
-  ['Hyderabad, India', 'world', 0.16],
-  ['Pune, India', 'world', 0.15],
-  ['Dubai, United Arab Emirates', 'world', 0.75],
-  ['Tel Aviv, Israel', 'world', 0.8],
-  ['Istanbul, Türkiye', 'world', 0.25],
-  ['Cape Town, South Africa', 'world', 0.3],
-  ['Johannesburg, South Africa', 'world', 0.3],
-  ['Nairobi, Kenya', 'world', 0.15],
-  ['Lagos, Nigeria', 'world', 0.12],
-  ['Kuala Lumpur, Malaysia', 'world', 0.25],
-  ['Manila, Philippines', 'world', 0.15],
-  ['Ho Chi Minh City, Vietnam', 'world', 0.15],
-  ['Bangkok, Thailand', 'world', 0.2],
-];
-
-/** Remote variants: [location, currency, pay factor, weight, where one may work from]. */
-const REMOTE: [string, string, number, number, string][] = [
-  ['Remote (US)', 'USD', 1, 5, 'anywhere in the US'],
-  ['Remote', 'USD', 0.85, 3, 'anywhere'],
-  ['Remote (Worldwide)', 'USD', 0.6, 2, 'anywhere in the world'],
-  ['Remote (Americas)', 'USD', 0.7, 1, 'anywhere in the Americas'],
-  ['Remote (Canada)', 'USD', 0.8, 1, 'anywhere in Canada'],
-  ['Remote (UK)', 'GBP', 0.55, 2, 'anywhere in the UK'],
-  ['Remote (EU)', 'EUR', 0.6, 2, 'anywhere in the EU'],
-  ['Remote (Europe)', 'EUR', 0.55, 2, 'anywhere in Europe'],
-];
-
-/** Job types with their share of postings. */
-const JOB_TYPES: [JobType, number][] = [
-  ['full-time', 0.72],
-  ['contract', 0.12],
-  ['part-time', 0.09],
-  ['internship', 0.04],
-  ['temporary', 0.03],
-];
+type Sector = keyof typeof wordsJson.companies;
+type Region = keyof typeof wordsJson.regions;
 
 interface GroupProfile {
   /** Share of postings (relative). */
@@ -586,289 +184,72 @@ interface GroupProfile {
   remote: number;
   sectors: Sector[];
   education: string;
-  /** Whether "Junior" titles make sense (internships: INTERN_GROUPS). */
+  /** Whether "Junior" titles make sense (internships: `internGroups`). */
   entry: boolean;
 }
 
-const degree = "A bachelor's degree in a relevant field, or equivalent practical experience.";
-const trade =
-  'A relevant trade qualification or completed apprenticeship, or equivalent hands-on experience.';
-const onTheJob = 'No formal degree required: we provide thorough on-the-job training.';
+/** The shape of data/demo-jobs/words.json. */
+interface DemoWords {
+  /** Fictional companies by sector. */
+  companies: Record<Sector, string[]>;
+  /** How an intro may describe a company of each sector ("a software company"). */
+  sectorPhrases: Record<Sector, string[]>;
+  /** Each region's currency, and its weight when a city is drawn. */
+  regions: Record<Region, { currency: string; weight: number }>;
+  /**
+   * Cities: the region, the pay factor (local currency per US dollar of a US-average salary) and a
+   * local language an employer might ask for.
+   */
+  cities: Array<{ location: string; region: Region; pay: number; language?: string }>;
+  /** Remote variants: the currency, pay factor, weight and where one may work from. */
+  remote: Array<{ location: string; currency: string; pay: number; weight: number; area: string }>;
+  /** Job types with their share of postings. */
+  jobTypes: Array<{ type: JobType; share: number }>;
+  /** Profiles by SOC major group (the first two digits of the O*NET-SOC code). */
+  groups: Record<string, GroupProfile>;
+  /** The profile of a group `groups` does not list. */
+  defaultGroup: GroupProfile;
+  /** Remote chances of SOC minor groups that differ from their major group (on-site work). */
+  remoteOverrides: Record<string, number>;
+  /**
+   * Words in an O*NET title (matched anywhere, case-sensitive: "Nurs" is "Nurse", "Nursing") that say
+   * which kind of employer posts it, before the group's defaults.
+   */
+  sectorHints: Array<{ words: string[]; sectors: Sector[] }>;
+  /** SOC groups (code prefixes) whose occupations take interns: office, technical and creative work. */
+  internGroups: string[];
+  /** Title words that move pay away from the group average (the first that matches counts). */
+  payWords: Array<{ words: string[]; factor: number }>;
+  /** Whole title words that already carry a level (no seniority prefix, no internship). */
+  leveledWords: string[];
+  softSkills: string[];
+  benefits: string[];
+  closings: string[];
+}
 
-/** Profiles by SOC major group (the first two digits of the O*NET-SOC code). */
-const GROUPS: Record<string, GroupProfile> = {
-  '11': {
-    share: 7,
-    salary: 125_000,
-    remote: 0.1,
-    sectors: ['tech', 'finance', 'industry', 'retail', 'health', 'consulting', 'logistics', 'energy'],
-    education: degree,
-    entry: false,
-  },
-  '13': {
-    share: 9,
-    salary: 82_000,
-    remote: 0.15,
-    sectors: ['finance', 'consulting', 'tech', 'retail', 'industry', 'public'],
-    education: degree,
-    entry: true,
-  },
-  '15': {
-    share: 12,
-    salary: 112_000,
-    remote: 0.35,
-    sectors: ['tech', 'tech', 'finance', 'consulting', 'media', 'health'],
-    education: degree,
-    entry: true,
-  },
-  '17': {
-    share: 5,
-    salary: 95_000,
-    remote: 0.06,
-    sectors: ['industry', 'energy', 'construction', 'tech', 'consulting'],
-    education: degree,
-    entry: true,
-  },
-  '19': {
-    share: 2.5,
-    salary: 80_000,
-    remote: 0.05,
-    sectors: ['health', 'energy', 'agri', 'public', 'education', 'industry'],
-    education: "A degree in a relevant science; a master's degree or PhD is a plus.",
-    entry: true,
-  },
-  '21': {
-    share: 2.5,
-    salary: 55_000,
-    remote: 0.05,
-    sectors: ['public', 'health', 'education'],
-    education: 'A degree in social work, psychology, counseling or a related field.',
-    entry: true,
-  },
-  '23': {
-    share: 1.5,
-    salary: 95_000,
-    remote: 0.08,
-    sectors: ['legal', 'legal', 'finance', 'public'],
-    education:
-      'The legal qualifications the role requires (law degree, bar admission or paralegal certificate).',
-    entry: true,
-  },
-  '25': {
-    share: 5,
-    salary: 60_000,
-    remote: 0.04,
-    sectors: ['education'],
-    education: 'A relevant teaching qualification or degree in the subject.',
-    entry: true,
-  },
-  '27': {
-    share: 3,
-    salary: 65_000,
-    remote: 0.15,
-    sectors: ['media', 'tech', 'retail', 'hospitality'],
-    education: 'A portfolio that shows your work; a degree in a related field is welcome but not required.',
-    entry: true,
-  },
-  '29': {
-    share: 10,
-    salary: 88_000,
-    remote: 0.02,
-    sectors: ['health'],
-    education: 'A current license or registration for your profession.',
-    entry: true,
-  },
-  '31': {
-    share: 4,
-    salary: 38_000,
-    remote: 0,
-    sectors: ['health'],
-    education: 'A relevant certificate, or the willingness to earn one in your first months.',
-    entry: false,
-  },
-  '33': {
-    share: 1.5,
-    salary: 55_000,
-    remote: 0,
-    sectors: ['public', 'services'],
-    education: 'A clean background check and the certifications the role requires.',
-    entry: false,
-  },
-  '35': {
-    share: 6,
-    salary: 33_000,
-    remote: 0,
-    sectors: ['hospitality'],
-    education: onTheJob,
-    entry: false,
-  },
-  '37': {
-    share: 2,
-    salary: 36_000,
-    remote: 0,
-    sectors: ['services', 'hospitality', 'health', 'construction'],
-    education: onTheJob,
-    entry: false,
-  },
-  '39': {
-    share: 2.5,
-    salary: 35_000,
-    remote: 0,
-    sectors: ['services', 'services', 'hospitality'],
-    education: 'A friendly, reliable attitude; any certificates the role requires can be earned with us.',
-    entry: false,
-  },
-  '41': {
-    share: 8,
-    salary: 55_000,
-    remote: 0.1,
-    sectors: ['retail', 'retail', 'tech', 'finance', 'industry'],
-    education: 'A high school diploma or equivalent; a degree is a plus for account-facing roles.',
-    entry: true,
-  },
-  '43': {
-    share: 9,
-    salary: 44_000,
-    remote: 0.08,
-    sectors: ['finance', 'health', 'public', 'logistics', 'retail', 'legal', 'education'],
-    education: 'A high school diploma or equivalent.',
-    entry: true,
-  },
-  '45': {
-    share: 0.5,
-    salary: 36_000,
-    remote: 0,
-    sectors: ['agri'],
-    education: onTheJob,
-    entry: false,
-  },
-  '47': {
-    share: 3,
-    salary: 55_000,
-    remote: 0,
-    sectors: ['construction', 'energy'],
-    education: trade,
-    entry: false,
-  },
-  '49': {
-    share: 4,
-    salary: 55_000,
-    remote: 0,
-    sectors: ['industry', 'logistics', 'energy', 'construction', 'services'],
-    education: trade,
-    entry: false,
-  },
-  '51': {
-    share: 4,
-    salary: 45_000,
-    remote: 0,
-    sectors: ['industry', 'industry', 'agri', 'energy'],
-    education: trade,
-    entry: false,
-  },
-  '53': {
-    share: 5,
-    salary: 46_000,
-    remote: 0,
-    sectors: ['logistics', 'logistics', 'retail', 'hospitality', 'public'],
-    education: 'The licenses or certifications the role requires, or the willingness to obtain them.',
-    entry: false,
-  },
-};
+const words = wordsJson as DemoWords;
 
-const DEFAULT_GROUP: GroupProfile = {
-  share: 1,
-  salary: 55_000,
-  remote: 0,
-  sectors: ['services'],
-  education: onTheJob,
-  entry: false,
-};
+const SECTOR_PHRASES = words.sectorPhrases;
+const CITIES = words.cities;
+const REMOTE = words.remote;
+const JOB_TYPES = words.jobTypes;
+const GROUPS = words.groups;
+const DEFAULT_GROUP = words.defaultGroup;
+const REMOTE_OVERRIDES = words.remoteOverrides;
+const LEVELED_WORDS = new Set(words.leveledWords);
+const SOFT_SKILLS = words.softSkills;
+const BENEFITS = words.benefits;
+const CLOSINGS = words.closings;
 
-/** Remote chances of SOC minor groups that differ from their major group (on-site work). */
-const REMOTE_OVERRIDES: Record<string, number> = {
-  '11-9': 0.04,
-  '17-3': 0.02,
-  '27-2': 0,
-  '27-4': 0.03,
-  '41-1': 0,
-  '41-2': 0,
-  '41-9': 0.05,
-  '43-5': 0,
-};
+/** Whether `text` contains one of `list` anywhere ("Nurs" is in "Nursing Assistants"). */
+function containsAny(text: string, list: readonly string[]): boolean {
+  return list.some((w) => text.includes(w));
+}
 
-/** Words in an O*NET title that say which kind of employer posts it (before the group's defaults). */
-const SECTOR_HINTS: [RegExp, Sector[]][] = [
-  [
-    /Medical|Health|Nurs|Clinical|Patient|Pharmac|Therap|Dental|Physician|Surgeon|Veterinar|Hospital/,
-    ['health'],
-  ],
-  [/Education|School|Teacher|Postsecondary|Librar|Instructional|Childcare/, ['education']],
-  [/Food|Lodging|Restaurant|Chef|Cook|Hotel|Dining|Baker|Barista|Bartender/, ['hospitality']],
-  [/Construction|Building|Carpenter|Roofer|Plumber|Mason|Paving/, ['construction']],
-  [/Farm|Agricultur|Ranch|Aquaculture|Crop|Forest|Logging|Fish|Animal/, ['agri']],
-  [/Spa|Fitness|Funeral|Gaming|Hairdress|Barber|Cosmetolog|Security Guard/, ['services']],
-  [
-    /Financ|Bank|Loan|Credit|Insurance|Tax|Actuar|Invest|Securities|Brokerage|Budget|Account|Audit/,
-    ['finance'],
-  ],
-  [/Property|Real Estate|Apartment/, ['realestate']],
-  [/Computer|Software|Web|Data|Network|Information Security|Blockchain|Video Game/, ['tech']],
-  [/Energy|Solar|Wind|Power|Geothermal|Biofuel|Biomass|Hydroelectric|Nuclear|Petroleum|Utilit/, ['energy']],
-  [/Transportation|Logistics|Freight|Truck|Cargo|Shipping|Courier|Delivery|Dispatch/, ['logistics']],
-  [/Legal|Law|Court|Paralegal|Judge|Arbitrat/, ['legal', 'public']],
-  [/Police|Fire|Correctional|Emergency|Public|Government|Social|Community/, ['public']],
-  [
-    /Advertising|Marketing|Public Relations|Media|Editor|Writer|Journalist|Designer|Producer|Film|Broadcast/,
-    ['media'],
-  ],
-];
-
-/** SOC groups (code prefixes) whose occupations take interns: office, technical and creative work. */
-const INTERN_GROUPS = /^(11-2|11-3|13-|15-|17-|19-|21-|23-|27-1|27-3|27-4|41-3|41-4)/;
-
-/** Title words that move pay away from the group average. */
-const PHYSICIAN = /Physician|Surgeon|Anesthesiolog|Psychiatrist|Dentist|Orthodontist|Radiologist|Dermatolog/;
-const PAY_WORDS: [RegExp, number][] = [
-  [PHYSICIAN, 2.3],
-  [/Chief|Executive/, 1.5],
-  [/Architect|Pharmacist|Actuar|Lawyer|Judge/, 1.3],
-  [/Manager|Director/, 1.2],
-  [/Engineer|Scientist/, 1.08],
-  [/Assistant|Aide|Helper|Attendant|Clerk/, 0.82],
-];
-
-/** Titles that already carry a level (no seniority prefix, no internship). */
-const LEVELED =
-  /\b(Chief|Head|President|Vice|Director|Dean|Senior|Junior|Lead|Principal|Intern|Trainee|Apprentice|Supervisor|Superintendent|Executive|Manager|Officer|Commander|Captain|Lieutenant|Sergeant|Judge|Owner|Partner|Master)\b/;
-
-const SOFT_SKILLS = [
-  'Clear written and spoken communication.',
-  'A habit of double-checking your work and owning the result.',
-  'Comfort working with people from different teams and backgrounds.',
-  'Good judgment under time pressure.',
-  'Curiosity and a willingness to keep learning.',
-  'A calm, organized way of handling several priorities at once.',
-  'A friendly, customer-focused attitude.',
-  'The ability to explain complex topics in simple terms.',
-];
-
-const BENEFITS = [
-  'We offer a competitive salary, flexible hours and a yearly learning budget.',
-  'Benefits include health insurance, paid time off and a retirement plan.',
-  'You get a supportive team, regular feedback and room to grow.',
-  'We offer paid parental leave, a wellbeing allowance and generous holidays.',
-  'Expect a friendly team, modern equipment and clear paths to progression.',
-  'We cover training and certification costs and support internal moves.',
-];
-
-const CLOSINGS = [
-  'Apply with your CV and a few lines on why the role interests you.',
-  'We welcome applications from people of all backgrounds and experiences.',
-  'Send us your application; we reply to every candidate within two weeks.',
-  'Not sure you tick every box? Apply anyway: we hire for potential.',
-  "Interested? We'd love to hear from you.",
-];
+/** Whether a title already carries a level: one of its words (runs of A-Z, a-z, 0-9, _) is leveled. */
+function leveled(title: string): boolean {
+  return title.split(/\W+/).some((w) => LEVELED_WORDS.has(w));
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Preparation (once per data object)
@@ -912,23 +293,23 @@ interface Model {
 
 const models = new WeakMap<OnetJobData, Model>();
 
-const cities: City[] = CITIES.map(([location, region, pay, language]) => ({
+const cities: City[] = CITIES.map(({ location, region, pay, language }) => ({
   location,
   name: location.slice(0, location.indexOf(',')),
-  currency: REGION_CURRENCY[region],
+  currency: words.regions[region].currency,
   pay,
   language,
 }));
-const cumCities = cumulative(CITIES.map(([, region]) => REGION_WEIGHT[region]));
-const cumRemote = cumulative(REMOTE.map(([, , , weight]) => weight));
-const cumJobTypes = cumulative(JOB_TYPES.map(([, share]) => share));
+const cumCities = cumulative(CITIES.map(({ region }) => words.regions[region].weight));
+const cumRemote = cumulative(REMOTE.map(({ weight }) => weight));
+const cumJobTypes = cumulative(JOB_TYPES.map(({ share }) => share));
 
 /** Offices are fixed per company (not per seed), so a company keeps its cities across runs. */
 function buildCompanies(): Company[] {
   const rng = mulberry32(0xc0ffee);
   const local: Sector[] = ['public', 'services', 'hospitality', 'education', 'agri', 'legal', 'construction'];
   const list: Company[] = [];
-  for (const [sector, names] of Object.entries(COMPANIES) as [Sector, string[]][]) {
+  for (const [sector, names] of Object.entries(words.companies) as [Sector, string[]][]) {
     for (const name of names) {
       const officeCount = local.includes(sector) ? 1 + Math.floor(rng() * 3) : 2 + Math.floor(rng() * 6);
       const offices: City[] = [];
@@ -959,10 +340,10 @@ function prepare(data: OnetJobData): Model {
     const group = occ.code.slice(0, 2);
     const profile = GROUPS[group] ?? DEFAULT_GROUP;
     const titles = [...(occ.posting_title ? [occ.posting_title] : []), ...occ.alternate_titles];
-    const plainTitles = titles.filter((t) => !LEVELED.test(t));
+    const plainTitles = titles.filter((t) => !leveled(t));
     let salary = profile.salary;
-    for (const [pattern, factor] of PAY_WORDS) {
-      if (pattern.test(occ.title)) {
+    for (const { words: payWords, factor } of words.payWords) {
+      if (containsAny(occ.title, payWords)) {
         salary *= factor;
         break;
       }
@@ -970,9 +351,9 @@ function prepare(data: OnetJobData): Model {
     // A stable per-occupation nudge so occupations of one group differ.
     salary *= 0.9 + (hashString(occ.code) % 1000) / 5000;
     // Title hints first ("Medical and Health Services Managers" -> health); a sector listed twice weighs twice.
-    const hinted = SECTOR_HINTS.filter(([pattern]) => pattern.test(occ.title)).flatMap(
-      ([, sectors]) => sectors,
-    );
+    const hinted = words.sectorHints
+      .filter((hint) => containsAny(occ.title, hint.words))
+      .flatMap((hint) => hint.sectors);
     const sectors = hinted.length > 0 ? hinted : profile.sectors;
     const companies = sectors.flatMap((sector) => allCompanies.filter((c) => c.sector === sector));
     const minor = occ.code.slice(0, 4);
@@ -981,7 +362,7 @@ function prepare(data: OnetJobData): Model {
     const weight = profile.share / (byGroup.get(group) ?? 1);
     occupations.push(prepared);
     weights.push(weight);
-    const interns = INTERN_GROUPS.test(occ.code);
+    const interns = words.internGroups.some((prefix) => occ.code.startsWith(prefix));
     if (interns && plainTitles.length > 0) {
       internOccupations.push(prepared);
       internWeights.push(weight);
@@ -1065,7 +446,7 @@ function chooseTitle(
   let base: string;
   if (posting && (alternates.length === 0 || rng() < 0.4)) base = posting;
   else base = alternates[Math.floor(rng() ** 1.4 * alternates.length)] ?? posting ?? prep.occupation.title;
-  if (LEVELED.test(base) || jobType === 'temporary') return { title: base, base, level: 'mid' };
+  if (leveled(base) || jobType === 'temporary') return { title: base, base, level: 'mid' };
   const r = rng();
   if (r < 0.07 && prep.profile.entry) return { title: `Junior ${base}`, base, level: 'junior' };
   if (r < 0.22) return { title: `Senior ${base}`, base, level: 'senior' };
@@ -1275,7 +656,7 @@ export function generateDemoJobs(data: OnetJobData, count: number, options: Demo
   for (let i = 0; i < count; i++) {
     const index = offset + i;
     const rng = mulberry32(mix(seed, index));
-    const jobType = (JOB_TYPES[weighted(rng, cumJobTypes)] as [JobType, number])[0];
+    const jobType = (JOB_TYPES[weighted(rng, cumJobTypes)] as (typeof JOB_TYPES)[number]).type;
     const prep =
       jobType === 'internship'
         ? (model.internOccupations[weighted(rng, model.cumInternOccupations)] as Prepared)
@@ -1288,10 +669,10 @@ export function generateDemoJobs(data: OnetJobData, count: number, options: Demo
     let currency: string;
     let pay: number;
     if (jobType !== 'internship' && rng() < prep.remote) {
-      const [label, cur, factor, , area] = REMOTE[weighted(rng, cumRemote)] as (typeof REMOTE)[number];
-      remote = { label, area };
-      currency = cur;
-      pay = factor;
+      const variant = REMOTE[weighted(rng, cumRemote)] as (typeof REMOTE)[number];
+      remote = { label: variant.location, area: variant.area };
+      currency = variant.currency;
+      pay = variant.pay;
     } else {
       city = rng() < 0.6 ? pick(rng, company.offices) : (cities[weighted(rng, cumCities)] as City);
       currency = city.currency;
