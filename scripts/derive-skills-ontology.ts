@@ -30,6 +30,7 @@ import { unzipSync } from 'fflate';
 import curated from '../data/skills-derivation/curated.json' with { type: 'json' };
 import lemmaTables from '../data/skills-derivation/lemmas.json' with { type: 'json' };
 import onetNames from '../data/skills-derivation/onet-names.json' with { type: 'json' };
+import { parseCsvText } from '../src/csv';
 import type {
   OnetOccupation,
   Ontology,
@@ -60,72 +61,16 @@ const MAX_ONET_LINKS = 3;
 const LEMMAS_LINE_WIDTH = 100;
 
 // ---------------------------------------------------------------------------------------------------
-// CSV (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks)
-
-/** Rows of a CSV text. Throws on a malformed quoted field rather than guessing, so bad input is seen. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const n = text.length;
-  let line = 1;
-  while (i <= n) {
-    let field: string;
-    if (text[i] === '"') {
-      // Quoted: copy up to each quote; a doubled quote is a literal one.
-      const startLine = line;
-      let value = '';
-      i++;
-      for (;;) {
-        const quote = text.indexOf('"', i);
-        if (quote === -1) throw new Error(`CSV: unterminated quoted field starting on line ${startLine}`);
-        const chunk = text.slice(i, quote);
-        value += chunk;
-        for (const ch of chunk) if (ch === '\n') line++;
-        if (text[quote + 1] === '"') {
-          value += '"';
-          i = quote + 2;
-          continue;
-        }
-        i = quote + 1;
-        break;
-      }
-      const next = text[i];
-      if (i < n && next !== ',' && next !== '\n' && next !== '\r') {
-        throw new Error(`CSV: unexpected ${JSON.stringify(next)} after a quoted field on line ${line}`);
-      }
-      field = value;
-    } else {
-      let end = i;
-      while (end < n) {
-        const c = text.charCodeAt(end);
-        if (c === 44 /* , */ || c === 10 /* \n */ || c === 13 /* \r */) break;
-        if (c === 34 /* " */) throw new Error(`CSV: stray quote in an unquoted field on line ${line}`);
-        end++;
-      }
-      field = text.slice(i, end);
-      i = end;
-    }
-    row.push(field);
-    if (text[i] === ',') {
-      i++;
-      continue;
-    }
-    // End of the row: a line break or the end of the text (a final line break adds no empty row).
-    if (text[i] === '\r' && text[i + 1] === '\n') i++;
-    i++;
-    line++;
-    if (!(row.length === 1 && row[0] === '')) rows.push(row);
-    row = [];
-  }
-  return rows;
-}
+// CSV (the project's reader, src/csv.ts) and O*NET's tab-separated files
 
 export type CsvRecord = Record<string, string>;
 
-/** CSV rows keyed by the header row's names. */
+/**
+ * CSV rows keyed by the header row's names. Throws on a malformed record rather than guessing, so bad
+ * input is seen.
+ */
 export function csvRecords(text: string): CsvRecord[] {
-  const [header, ...rows] = parseCsv(text);
+  const [header, ...rows] = parseCsvText(text);
   if (!header) return [];
   return rows.map((cells, r) => {
     if (cells.length !== header.length) {
