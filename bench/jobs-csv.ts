@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { type DemoJob, generateDemoJobs, type OnetJobData } from '../src/services/jobs/demo';
+import { type DemoJob, generateDemoJobs, type OnetJobData } from '../src/node/demo-jobs';
 
 /** The CSV header: the JobInput field names (`created_at` is not one: imported rows get the import's time). */
 export const csvFields = [

@@ -16,7 +16,9 @@
  * sorted by id, `],"occupations":[` one ESCO occupation per line sorted by id, `],"onetOccupations":[`
  * one O*NET occupation per line sorted by code, `],"lemmas":{` the form -> lemma entries sorted by form,
  * wrapped at 100 characters, then `}}`. `version` is a hash of all those lines, so it changes whenever the
- * derivation or its inputs change. The rules are documented in data/NOTICE.md.
+ * derivation or its inputs change. The rules are documented in data/NOTICE.md; the hand-written tables
+ * they use (vendors, curated aliases and merges, ...) are the JSON files of data/skills-derivation/
+ * (see its README.md).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
+import curated from '../data/skills-derivation/curated.json' with { type: 'json' };
+import lemmaTables from '../data/skills-derivation/lemmas.json' with { type: 'json' };
+import onetNames from '../data/skills-derivation/onet-names.json' with { type: 'json' };
+import { parseCsvText } from '../src/csv';
 import type {
   OnetOccupation,
   Ontology,
@@ -55,72 +61,16 @@ const MAX_ONET_LINKS = 3;
 const LEMMAS_LINE_WIDTH = 100;
 
 // ---------------------------------------------------------------------------------------------------
-// CSV (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks)
-
-/** Rows of a CSV text. Throws on a malformed quoted field rather than guessing, so bad input is seen. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const n = text.length;
-  let line = 1;
-  while (i <= n) {
-    let field: string;
-    if (text[i] === '"') {
-      // Quoted: copy up to each quote; a doubled quote is a literal one.
-      const startLine = line;
-      let value = '';
-      i++;
-      for (;;) {
-        const quote = text.indexOf('"', i);
-        if (quote === -1) throw new Error(`CSV: unterminated quoted field starting on line ${startLine}`);
-        const chunk = text.slice(i, quote);
-        value += chunk;
-        for (const ch of chunk) if (ch === '\n') line++;
-        if (text[quote + 1] === '"') {
-          value += '"';
-          i = quote + 2;
-          continue;
-        }
-        i = quote + 1;
-        break;
-      }
-      const next = text[i];
-      if (i < n && next !== ',' && next !== '\n' && next !== '\r') {
-        throw new Error(`CSV: unexpected ${JSON.stringify(next)} after a quoted field on line ${line}`);
-      }
-      field = value;
-    } else {
-      let end = i;
-      while (end < n) {
-        const c = text.charCodeAt(end);
-        if (c === 44 /* , */ || c === 10 /* \n */ || c === 13 /* \r */) break;
-        if (c === 34 /* " */) throw new Error(`CSV: stray quote in an unquoted field on line ${line}`);
-        end++;
-      }
-      field = text.slice(i, end);
-      i = end;
-    }
-    row.push(field);
-    if (text[i] === ',') {
-      i++;
-      continue;
-    }
-    // End of the row: a line break or the end of the text (a final line break adds no empty row).
-    if (text[i] === '\r' && text[i + 1] === '\n') i++;
-    i++;
-    line++;
-    if (!(row.length === 1 && row[0] === '')) rows.push(row);
-    row = [];
-  }
-  return rows;
-}
+// CSV (the project's reader, src/csv.ts) and O*NET's tab-separated files
 
 export type CsvRecord = Record<string, string>;
 
-/** CSV rows keyed by the header row's names. */
+/**
+ * CSV rows keyed by the header row's names. Throws on a malformed record rather than guessing, so bad
+ * input is seen.
+ */
 export function csvRecords(text: string): CsvRecord[] {
-  const [header, ...rows] = parseCsv(text);
+  const [header, ...rows] = parseCsvText(text);
   if (!header) return [];
   return rows.map((cells, r) => {
     if (cells.length !== header.length) {
@@ -218,155 +168,36 @@ export function distinctLabels(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// O*NET names -> the shorter names people write
+// O*NET names -> the shorter names people write (tables: data/skills-derivation/onet-names.json)
 
 /**
  * Companies whose products people name without the vendor ("Excel", "Spark", "AutoCAD"). Longest first
  * so "Amazon Web Services" wins over "Amazon". Obscure vendors are left out on purpose: a bare
  * "Sage 50 Accounting" remainder ("50 Accounting") helps nobody.
  */
-const VENDORS = [
-  'Amazon Web Services',
-  'Hewlett-Packard HP',
-  'Microsoft',
-  'Oracle',
-  'IBM',
-  'Autodesk',
-  'Adobe Systems',
-  'Adobe',
-  'Apache',
-  'Google',
-  'Apple',
-  'Amazon',
-  'Atlassian',
-  'ESRI',
-  'Esri',
-  'Bentley Systems',
-  'Bentley',
-  'Cisco Systems',
-  'Cisco',
-  'Red Hat',
-  'Trimble',
-  'Dassault Systemes',
-  'The MathWorks',
-  'The Mathworks',
-  'Intuit',
-  'Corel',
-  'SAP',
-  'Sun Microsystems',
-  'Hewlett-Packard',
-  'Hewlett Packard',
-  'HP',
-  'Henry Schein',
-  'Siemens',
-  'Symantec',
-  'Thomson Reuters',
-  'National Instruments',
-  'Wolfram Research',
-  'Avid Technology',
-  'Avid',
-  'Embarcadero',
-  'PTC',
-  'Synopsys',
-  'Cadence',
-  'Teradata',
-  'Cerner',
-  'GE Healthcare',
-  'Unity Technologies',
-  'Salesforce.com',
-  'Citrix',
-  'Novell',
-  'Mentor Graphics',
-].sort((a, b) => b.length - a.length || byText(a, b));
+const VENDORS = [...onetNames.vendors].sort((a, b) => b.length - a.length || byText(a, b));
 
 /**
  * "X software" names where X is a product, not a category ("Ansible software" vs "Accounting software").
  * Names of that shape are otherwise left whole; hot technologies are products anyway.
  */
-const SOFTWARE_PRODUCTS = new Set([
-  'Alteryx',
-  'Ansible',
-  'Bioconductor',
-  'Blackboard',
-  'Encompass',
-  'Equifax',
-  'Experian',
-  'Informatica',
-  'Interwoven',
-  'Jupyter',
-  'Laserfiche',
-  'Omeka',
-  'Oracle',
-  'Perforce',
-  'Procore',
-  'Qlik',
-  'Salesforce',
-  'Tanium',
-  'Tecplot',
-  'Tekla',
-  'Teradata',
-  'Webtrends',
-  'Wonderware',
-  'Workday',
-  'Yardi',
-]);
+const SOFTWARE_PRODUCTS = new Set(onetNames.softwareProducts);
 
 /**
  * Vendor-less names that are ordinary words on their own but which resumes use bare for the product
  * (the extractor must check context). Listed in data/NOTICE.md; every other ordinary-word remainder
  * ("Google Docs" -> "Docs", "Oracle Database" -> "Database") is dropped.
  */
-export const AMBIGUOUS_ALIASES = new Set([
-  'Access',
-  'Airflow',
-  'Angular',
-  'Bamboo',
-  'Chrome',
-  'Concur',
-  'Confluence',
-  'Excel',
-  'Hive',
-  'Outlook',
-  'Spark',
-  'Struts',
-  'Teams',
-  'Unity',
-  'Windows',
-  'Word',
-]);
+export const AMBIGUOUS_ALIASES = new Set(onetNames.ambiguousAliases);
 
 /** Ordinary words the description vocabulary misses (seen among the vendor-less remainders). */
-const EXTRA_ENGLISH = [
-  'concur',
-  'confluence',
-  'docs',
-  'excel',
-  'hive',
-  'keynote',
-  'navigator',
-  'opus',
-  'paradox',
-  'premiere',
-  'safari',
-];
+const EXTRA_ENGLISH = onetNames.extraEnglish;
 
 /**
  * Bare acronyms that name a category, not a product, or something else in resumes ("APO": an Army
  * post office address): never an alias once the vendor is removed ("SAP ERP" -> "ERP").
  */
-const GENERIC_ACRONYMS = new Set([
-  'APO',
-  'CRM',
-  'DMS',
-  'EHR',
-  'EMR',
-  'ERP',
-  'HCM',
-  'HRIS',
-  'HRMS',
-  'PLM',
-  'SCM',
-]);
+const GENERIC_ACRONYMS = new Set(onetNames.genericAcronyms);
 
 const STOP_WORDS = new Set(['a', 'an', 'and', 'for', 'in', 'of', 'on', 'the', 'to', 'with', '&']);
 
@@ -550,68 +381,16 @@ export function englishVocabulary(texts: Iterable<string>): English {
 
 // ---------------------------------------------------------------------------------------------------
 // Curated aliases: what resumes write that neither source spells. Each entry is a real synonym.
+// (Tables: data/skills-derivation/curated.json.)
 
 /** [a skill's name as ESCO or O*NET spells it, aliases]. The derivation fails if a name is missing. */
-const CURATED_ALIASES: [string, string[]][] = [
-  ['JavaScript', ['JS', 'ECMAScript']],
-  ['TypeScript', ['TS']],
-  ['Kubernetes', ['k8s']],
-  ['PostgreSQL', ['Postgres']],
-  ['Node.js', ['Node', 'NodeJS']],
-  // Not derived from "Apache Spark" because ESCO's "SPARK" (an Ada-based language) has that name.
-  ['Apache Spark', ['Spark']],
-  ['React', ['React.js', 'ReactJS']],
-  ['Vue.js', ['Vue', 'VueJS']],
-  ['Go', ['Golang']],
-  ['C#', ['C sharp']],
-  ['Microsoft .NET Framework', ['.NET', 'dotnet']],
-  ['Google Cloud software', ['Google Cloud', 'Google Cloud Platform', 'GCP']],
-  ['Amazon Web Services AWS software', ['Amazon AWS']],
-  ['Continuous integration software', ['continuous integration', 'CI/CD']],
-  ['Microsoft Excel', ['MS Excel']],
-  ['Microsoft Word', ['MS Word']],
-  ['Microsoft PowerPoint', ['MS PowerPoint']],
-  ['Microsoft Office software', ['MS Office', 'Office 365', 'Microsoft 365']],
-  ['Microsoft Power BI', ['PowerBI']],
-  ['Microsoft Project', ['MS Project']],
-  ['Transact-SQL', ['T-SQL']],
-  ['Electronic health record EHR software', ['electronic health records']],
-  ['Electronic medical record EMR software', ['electronic medical records']],
-  ['Epic Systems', ['Epic', 'Epic EHR']],
-  ['perform venepuncture procedures', ['venipuncture']],
-  ['carry out wound care', ['wound care']],
-  ['administer prescribed medication', ['medication administration']],
-];
+const CURATED_ALIASES: [string, string[]][] = curated.aliases.map((a) => [a.name, a.aliases]);
 
 /**
  * O*NET examples that are an ESCO skill under another name, which no name rule can see:
  * [O*NET example, ESCO preferred label]. The derivation fails if either is missing.
  */
-const CURATED_MERGES: [string, string][] = [
-  ['Blatant Media Absorb LMS', 'Absorb (learning management systems)'],
-  ['Computer aided design CAD software', 'CAD software'],
-  ['Computer aided design and drafting CADD software', 'CADD software'],
-  ['Computer aided design and drafting software CADD', 'CADD software'],
-  ['Computer aided manufacturing CAM software', 'CAM software'],
-  ['Computer-aided engineering CAE software', 'CAE software'],
-  ['Crytek CryEngine', 'CryEngine'],
-  ['HashiCorp Vagrant', 'Vagrant'],
-  ['Instructure Canvas', 'Canvas (learning management systems)'],
-  ['Microsoft Visual Basic Scripting Edition VBScript', 'VBScript'],
-  ['Microsoft Visual Studio', 'Visual Studio .NET'],
-  ['Microsoft Visual Studio.NET', 'Visual Studio .NET'],
-  ['Multidimensional Expressions MDX', 'MDX'],
-  ['Nuance OmniPage Professional', 'OmniPage'],
-  ['Oracle Database', 'Oracle Relational Database'],
-  ['Oracle WebLogic Server', 'Oracle WebLogic'],
-  ['Phase One Capture One', 'Capture One'],
-  ['Progress OpenEdge ABL', 'OpenEdge Advanced Business Language'],
-  ['SAS', 'SAS language'],
-  ['Sakai CLE', 'Sakai'],
-  ['Software as a service SaaS', 'SaaS (service-oriented modelling)'],
-  ['Tenable Nessus', 'Nessus'],
-  ['Unreal Technology Unreal Engine', 'Unreal Engine'],
-];
+const CURATED_MERGES: [string, string][] = curated.merges.map((m) => [m.onet, m.esco]);
 
 // ---------------------------------------------------------------------------------------------------
 // Lemmas: word form -> lemma, derived with wink-lemmatizer (WordNet's morphy) at derivation time only
@@ -698,8 +477,9 @@ const MIN_FORM_LENGTH = 3;
  * Irregular readings of WordNet's exception lists that are wrong for the vocabulary of skills and
  * occupations (adjectives WordNet does not have as nouns or verbs): "bespoke" software or tailoring is
  * not "bespeak", "wrought" iron is not "work", "clad" (and so "cladding") is not "clothe".
+ * (data/skills-derivation/lemmas.json)
  */
-const KEEP_IRREGULAR = new Set(['bespoke', 'clad', 'wrought']);
+const KEEP_IRREGULAR = new Set(lemmaTables.keepIrregular);
 
 /**
  * Whether an irregular lemma from WordNet's exception lists is ignored for a form (see lemmaOfWord): an

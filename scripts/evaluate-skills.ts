@@ -24,11 +24,11 @@ import { loadOntology } from '../src/node/skills-ontology';
 import { normaliseText } from '../src/services/documents/normalise';
 import { createSkillAnalyser, type SkillAnalyser } from '../src/services/skills/analyse';
 import { createHashingEmbedder } from '../src/services/skills/embedder';
-import { evaluateExtraction, mostFrequent, prf } from '../src/services/skills/evaluate';
 import type { Ontology } from '../src/services/skills/ontology';
 import { seedOntology } from '../src/services/skills/seed';
 import { createSkillsService } from '../src/services/skills/skills';
 import { createVectorStore } from '../src/services/skills/vector-store';
+import { evaluateExtraction, mostFrequent, prf } from './lib/evaluate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const evaluationSets = {

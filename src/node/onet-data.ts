@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OnetJobData, onetJobDataFromJson } from '../services/jobs/demo';
+import { type OnetJobData, onetJobDataFromJson } from './demo-jobs';
 
 const dataFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/onet-jobs.json');
 

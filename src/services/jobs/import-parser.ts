@@ -1,3 +1,4 @@
+import { splitCsvRecord } from '../../csv';
 import { JobInputSchema } from './job-input';
 
 /**
@@ -436,9 +437,10 @@ const QUOTE_IN_QUOTED = 3; // a `"` inside a quoted field: `""` (a literal quote
 
 /**
  * CSV records (row 0 is the header), split on LF outside quotes with a trailing CR dropped. A quote
- * opens a quoted field only at the start of a field, as in splitCsvRecord; elsewhere it is text, so
- * one stray quote cannot swallow the rest of the file. Blank records are framed (empty bytes) so the
- * reader can tell a blank header from a missing one.
+ * opens a quoted field only at the start of a field; elsewhere it is text, so one stray quote cannot
+ * swallow the rest of the file. These are the rules of src/csv.ts (whose splitCsvRecord splits each
+ * record and whose parseCsvText runs this scan on a whole text). Blank records are framed (empty
+ * bytes) so the reader can tell a blank header from a missing one.
  */
 class CsvFramer implements Framer {
   private row = 0;
@@ -599,43 +601,6 @@ function csvItem(frame: Frame, columns: string[]): ImportItem {
     row,
     record: coerceCsvRecord(Object.fromEntries(columns.map((column, i) => [column, cells[i]!]))),
   };
-}
-
-/**
- * One CSV record's fields (RFC 4180: `""` is a quote inside a quoted field, which may hold commas and
- * newlines), or what is wrong with it. The framer already found the record's end with the same rules.
- */
-function splitCsvRecord(text: string): string[] | string {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) {
-      const comma = text.indexOf(',', i);
-      fields.push(text.slice(i, comma < 0 ? undefined : comma));
-      if (comma < 0) return fields;
-      i = comma + 1;
-      continue;
-    }
-    let value = '';
-    let from = i + 1;
-    for (;;) {
-      const quote = text.indexOf('"', from);
-      // The framer only ends a record inside quotes at the end of the body, reported there.
-      if (quote < 0) return `an unterminated quote in field ${fields.length + 1}`;
-      if (text.charCodeAt(quote + 1) === QUOTE) {
-        value += text.slice(from, quote + 1);
-        from = quote + 2;
-        continue;
-      }
-      value += text.slice(from, quote);
-      i = quote + 1;
-      break;
-    }
-    fields.push(value);
-    if (i === text.length) return fields;
-    if (text.charCodeAt(i) !== COMMA) return `text after the closing quote of field ${fields.length}`;
-    i++;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

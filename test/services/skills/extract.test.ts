@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateExtraction, prf } from '../../../src/services/skills/evaluate';
+import { evaluateExtraction, prf } from '../../../scripts/lib/evaluate';
 import { createSkillMatcher, extractFromJob, type SkillMatcher } from '../../../src/services/skills/extract';
 import type { Ontology, OntologySkill, SkillType } from '../../../src/services/skills/ontology';
 

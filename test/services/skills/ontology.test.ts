@@ -7,7 +7,6 @@ import {
   englishVocabulary,
   nameKey,
   onetNameForms,
-  parseCsv,
   readInputs,
   regularInflections,
   slugify,
@@ -367,17 +366,6 @@ describe('parseOntology', () => {
 });
 
 describe('derive-skills-ontology', () => {
-  it('parses quoted CSV fields with commas, quotes and line breaks', () => {
-    const csv = '\ufeffa,b,c\r\n1,"x, ""y""\nz",\r\n"",2,3\n';
-    expect(parseCsv(csv)).toEqual([
-      ['a', 'b', 'c'],
-      ['1', 'x, "y"\nz', ''],
-      ['', '2', '3'],
-    ]);
-    expect(() => parseCsv('a,"b\n')).toThrow(/unterminated/);
-    expect(() => parseCsv('a,"b"c\n')).toThrow(/after a quoted field/);
-  });
-
   it('normalises names only in safe ways', () => {
     expect(nameKey('Python (computer programming)')).toBe(nameKey('Python'));
     expect(nameKey('Objective-C')).toBe(nameKey('Objective C'));

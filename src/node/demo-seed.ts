@@ -1,5 +1,5 @@
-import type { JobStore } from '../../db/jobs';
-import { generateDemoJobs, type OnetJobData } from './demo';
+import type { JobStore } from '../db/jobs';
+import { generateDemoJobs, type OnetJobData } from './demo-jobs';
 
 /**
  * Fills a job board with generated postings, in batches through the same upsert as imports (so

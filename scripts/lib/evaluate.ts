@@ -1,6 +1,7 @@
 /**
  * Precision, recall and F1 of skill extraction against labelled documents, by skill id. Pure: the
- * caller resolves labels to ids and runs the extractor.
+ * caller resolves labels to ids and runs the extractor. Used by scripts/evaluate-skills.ts and the
+ * extraction tests, not by the server.
  */
 
 export interface PRF {

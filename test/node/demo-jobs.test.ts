@@ -6,11 +6,11 @@ import {
   generateDemoJobs,
   type OnetJobData,
   onetJobDataFromJson,
-} from '../../../src/services/jobs/demo';
-import { JobInputSchema, jobTypes } from '../../../src/services/jobs/job-input';
+} from '../../src/node/demo-jobs';
+import { JobInputSchema, jobTypes } from '../../src/services/jobs/job-input';
 
-const dataFile = fileURLToPath(new URL('../../../data/onet-jobs.json', import.meta.url));
-const moduleFile = fileURLToPath(new URL('../../../src/services/jobs/demo.ts', import.meta.url));
+const dataFile = fileURLToPath(new URL('../../data/onet-jobs.json', import.meta.url));
+const moduleFile = fileURLToPath(new URL('../../src/node/demo-jobs.ts', import.meta.url));
 const now = new Date('2025-06-01T12:00:00Z');
 const DAY = 86_400_000;
 
