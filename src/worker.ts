@@ -10,11 +10,9 @@ import { createJsonLogger, describeError } from './logger';
 import type { DocsAssets } from './routes/docs';
 import { remoteJwks } from './services/auth/verifier';
 import { createDurableLimiter, type DurableObjectNamespaceLike } from './services/chat/limits-object';
-import { chromaConnection } from './services/skills/chroma-connection';
-import { createEmbedderFromConfig } from './services/skills/embedder';
+import { vectorStoreFromConfig } from './services/skills/from-config';
 import { parseOntology } from './services/skills/ontology-data';
 import { createSkillsService, type SkillsService } from './services/skills/skills';
-import { createVectorStore } from './services/skills/vector-store';
 import { s3StorageFromConfig } from './services/storage/from-config';
 
 /**
@@ -175,11 +173,7 @@ function skillsFromConfig(config: Config): SkillsService | undefined {
       if (!response.ok) throw new Error(`SKILLS_ONTOLOGY_URL answered HTTP ${response.status}`);
       return parseOntology(await response.json());
     },
-    vectors: createVectorStore({
-      ...chromaConnection(config, config.CHROMA_URL),
-      embedder: createEmbedderFromConfig(config, { fetch: fetchImpl }),
-      logger,
-    }),
+    vectors: vectorStoreFromConfig(config, config.CHROMA_URL, { fetch: fetchImpl, logger }),
     logger,
   });
 }

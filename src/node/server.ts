@@ -11,11 +11,9 @@ import { describeError, type Logger } from '../logger';
 import { localJwks } from '../services/auth/verifier';
 import type { Gate } from '../services/concurrency';
 import { createSkillsBackfill } from '../services/skills/backfill';
-import { chromaConnection } from '../services/skills/chroma-connection';
-import { createEmbedderFromConfig } from '../services/skills/embedder';
+import { vectorStoreFromConfig } from '../services/skills/from-config';
 import { seedOntology } from '../services/skills/seed';
 import { createSkillsService } from '../services/skills/skills';
-import { createVectorStore } from '../services/skills/vector-store';
 import { s3StorageFromConfig } from '../services/storage/from-config';
 import type { Telemetry } from '../services/telemetry';
 import { type ChromaServer, startChromaServer } from './chroma-server';
@@ -140,14 +138,7 @@ async function prepareSkills(config: Config, database: Database, logger: Logger,
     }
   }
   const vectors = url
-    ? createVectorStore({
-        ...chromaConnection(config, url),
-        embedder: createEmbedderFromConfig(config, {
-          fetch: telemetry.fetch('embeddings', (i, init) => fetch(i, init)),
-        }),
-        logger,
-        telemetry,
-      })
+    ? vectorStoreFromConfig(config, url, { fetch: (i, init) => fetch(i, init), logger, telemetry })
     : undefined;
   // Read once (8 MB of JSON): the dictionary and the seeding share it.
   let ontology: ReturnType<typeof loadOntology> | undefined;
