@@ -325,7 +325,8 @@ export function createApp(deps: AppDeps) {
       version: '1.0.0',
       description:
         'Resumes, jobs, skills and an AI career assistant. Every error is `{"error","message"}` ' +
-        '(validation errors add `details`); see the error table in the project documentation.',
+        '(validation errors add `details`); see the error table in the project documentation. ' +
+        'A NUL character (U+0000) is refused in every string, body, query and path alike (400).',
     },
   });
   app.route('/', docsRoutes({ assets: deps.docsAssets }));

@@ -22,6 +22,7 @@ import {
 import { ClientLeftError, createChatService } from '../services/chat/session';
 import type { UserLimiter } from '../services/limits';
 import type { LlmClient } from '../services/llm/deepseek';
+import { nonBlankText } from '../services/validation';
 
 export interface ChatRoutesDeps {
   /** The JSON body limit (413 payload_too_large), on the routes that take a JSON body. */
@@ -53,7 +54,7 @@ export interface ChatRoutesDeps {
 const chatRequestSchema = (models: readonly string[]) =>
   z
     .strictObject({
-      message: z.string().trim().min(1, 'is required').max(8000),
+      message: nonBlankText(8000),
       conversation_id: uuidId().optional(),
       resume_id: uuidId().optional(),
       job_id: z.number().int().min(1).max(2_147_483_647).optional(),

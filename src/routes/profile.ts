@@ -27,11 +27,14 @@ const text = (max: number) =>
 const ProfileUpdateSchema = z
   .strictObject({
     full_name: text(200),
+    // What browsers take in <input type=email> (the HTML standard's pattern), which web clients
+    // check too; published as the field's pattern. z.string().email(), not a pipe into z.email():
+    // the pipe kept the check out of the document.
     email: z
       .string()
       .trim()
       .max(254)
-      .pipe(z.email({ error: 'must be an email address' }))
+      .email({ pattern: z.regexes.html5Email, error: 'must be an email address' })
       .nullable()
       .optional(),
     phone: z
@@ -39,7 +42,12 @@ const ProfileUpdateSchema = z
       .trim()
       .max(40)
       // No regex flags: OpenAPI patterns have none, and the document would publish "/i" as text.
-      .regex(/^\+?[\d\s().\-/]{3,}(([Ee][Xx][Tt]\.?|[Xx])\s*\d+)?$/, 'must be a phone number')
+      // No space at either end: the value is trimmed first, so a pattern that allowed one there
+      // would publish strings ("  0") whose trimmed value it refuses.
+      .regex(
+        /^\+?[\d().\-/][\d\s().\-/]+[\d().\-/](\s*([Ee][Xx][Tt]\.?|[Xx])\s*\d+)?$/,
+        'must be a phone number',
+      )
       .nullable()
       .optional(),
     location: text(200),

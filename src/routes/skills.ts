@@ -4,9 +4,10 @@ import { AppError } from '../errors';
 import type { AuthGuard } from '../middleware/auth';
 import { authErrorResponses, bearerSecurity, createRouter, errorResponse, jsonResponse } from '../openapi';
 import type { SkillsService } from '../services/skills/skills';
+import { nonBlankText } from '../services/validation';
 
 const SearchQuerySchema = z.object({
-  q: z.string().trim().min(1).max(200).openapi({ description: 'Words of a skill, a tool or a synonym' }),
+  q: nonBlankText(200).openapi({ description: 'Words of a skill, a tool or a synonym' }),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 

@@ -5,6 +5,13 @@ import { z } from '@hono/zod-openapi';
  * say exactly what they take (the document is built from these same schemas).
  */
 
+/**
+ * Text with at least one non-space character, trimmed, at most `max` long ("   " is `message`).
+ * The document says so with the pattern `\S`: the trim and the length check are what enforce it.
+ */
+export const nonBlankText = (max: number, message = 'is required') =>
+  z.string().trim().min(1, message).max(max).openapi({ pattern: '\\S' });
+
 /** An http(s) URL of at most 2,048 characters; `null` clears the field. */
 export const httpUrlInput = () =>
   z
@@ -36,6 +43,8 @@ export const currencyCodeInput = () =>
     )
     .openapi({
       pattern: '^[A-Za-z]{3}$',
+      // The codes themselves, so that a client (or a generator) knows `WYB` is not one.
+      ...(currencies.length > 0 ? { enum: [...currencies] } : {}),
       description: 'An ISO 4217 currency code (EUR, USD, GBP, …), in any case; stored in upper case',
     })
     .nullable()

@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { currencyCodeInput, httpUrlInput } from '../validation';
+import { currencyCodeInput, httpUrlInput, nonBlankText } from '../validation';
 
 /** The job types of the contract. */
 export const jobTypes = ['full-time', 'part-time', 'contract', 'internship', 'temporary'] as const;
 export type JobType = (typeof jobTypes)[number];
 
-const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max);
-const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
+const requiredText = (max: number) => nonBlankText(max);
+const optionalText = (max: number) =>
+  z.string().trim().min(1).max(max).openapi({ pattern: '\\S' }).nullable().optional();
 const salary = z.number().int().min(0).max(100_000_000).nullable().optional();
 
 /**
