@@ -168,7 +168,7 @@ export const configSchema = z
     DATABASE_QUERY_TIMEOUT_MS: integer(15_000, 100, 3_600_000),
     /**
      * The Neon driver through a WebSocket-to-TCP proxy (`host:port/path`) to reach a plain
-     * Postgres (local development, tests); unset for Neon itself. NEON_WS_SECURE: wss or ws.
+     * Postgres (local development, tests); unset for Neon itself. NEON_WS_SECURE: true for wss://, false for ws:// (a local proxy without TLS).
      */
     NEON_WS_PROXY: optionalString,
     NEON_WS_SECURE: booleanFlag(true),
