@@ -34,6 +34,7 @@ import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, type RemoteJwksOptions, remoteJwks } from './services/auth/verifier';
 import { createGate } from './services/concurrency';
 import type { DocumentReader } from './services/documents/reader';
+import { createJobService } from './services/jobs/service';
 import { createUserLimits, inMemoryLimiter, type UserLimiter } from './services/limits';
 import { createLlmClient } from './services/llm/deepseek';
 import { createResumePipeline } from './services/resumes/pipeline';
@@ -257,16 +258,10 @@ export function createApp(deps: AppDeps) {
       jobRoutes({
         guard,
         jsonBodyLimit,
-        jobs,
-        clock,
-        logger,
+        jobs: createJobService({ jobs, resumes, skillStore, skills: deps.skills, backfill, clock, logger }),
         importMaxBytes: config.JOBS_IMPORT_MAX_BYTES,
         idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS,
-        skills: deps.skills,
-        skillStore,
-        backfill,
         background,
-        resumes,
       }),
     )
     .route('/', skillRoutes({ guard, skills: deps.skills }))

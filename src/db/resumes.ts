@@ -45,6 +45,8 @@ export interface ResumeStore {
   /** Newest first. */
   listForUser(userId: number): Promise<Resume[]>;
   get(userId: number, id: string): Promise<ResumeWithText | undefined>;
+  /** The user's default resume (at most one: a unique index says so), or undefined. */
+  getDefault(userId: number): Promise<ResumeWithText | undefined>;
   /** Row, chunks and skills in one atomic write; the user's first resume becomes the default. */
   create(resume: NewResume, now: Date): Promise<Resume>;
   /** Makes this one the default and no other. Undefined when the user has no such resume. */
@@ -124,6 +126,15 @@ export function createResumeStore(database: Database): ResumeStore {
         .from(resumes)
         .where(eq(resumes.userId, userId))
         .orderBy(desc(resumes.createdAt), desc(resumes.id));
+    },
+
+    async getDefault(userId) {
+      const rows = await db
+        .select({ ...columns, text: resumes.text })
+        .from(resumes)
+        .where(and(eq(resumes.userId, userId), eq(resumes.isDefault, true)))
+        .limit(1);
+      return rows[0];
     },
 
     async get(userId, id) {
