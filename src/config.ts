@@ -156,6 +156,11 @@ export const configSchema = z
       z.enum(['sqlite', 'postgres']),
     ),
     DATABASE_DEV: sqliteUrl,
+    /**
+     * The token of a remote libSQL server in DATABASE_DEV (`libsql://`, `https://`: Turso's
+     * `turso db tokens create`), sent as `Authorization: Bearer`; ignored for a `file:` database.
+     */
+    LIBSQL_AUTH_TOKEN: optionalString,
     DATABASE_PROD: postgresUrl,
     /** `auto`: the Neon driver for `*.neon.tech` hosts, `pg` over TCP otherwise (Node only). */
     DATABASE_DRIVER: z.preprocess(

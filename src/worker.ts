@@ -4,6 +4,7 @@ import { type AppType, createApp, createAppState } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
 import type { Database } from './db/database';
 import { createD1Database, type D1DatabaseLike } from './db/drivers/d1';
+import { createLibsqlWebDatabase, isRemoteLibsqlUrl } from './db/drivers/libsql-web';
 import { createNeonDatabase, neonDescription } from './db/drivers/postgres';
 import { requestScopedDatabase } from './db/request-scoped';
 import { createJsonLogger, describeError } from './logger';
@@ -18,10 +19,11 @@ import { s3StorageFromConfig } from './services/storage/from-config';
 /**
  * Cloudflare Workers entry. Variables and secrets arrive as string bindings named like the Node
  * environment (see wrangler.toml) and go through the same `parseConfig`; `DATABASE_MODE=sqlite`
- * uses the D1 binding `DB`, `postgres` the Neon driver with `DATABASE_PROD`.
+ * uses the D1 binding `DB`, or a remote libSQL server when DATABASE_DEV names one (see
+ * `sqliteDatabase`), `postgres` the Neon driver with `DATABASE_PROD`.
  */
 export interface WorkerBindings {
-  /** D1 database (DATABASE_MODE=sqlite). */
+  /** D1 database (DATABASE_MODE=sqlite without a remote DATABASE_DEV). */
   DB?: D1DatabaseLike;
   /** The static assets (wrangler.toml `[assets]`): the docs viewer's files. */
   ASSETS?: { fetch(request: Request): Promise<Response> };
@@ -87,9 +89,7 @@ function setUp(env: WorkerBindings): Isolate {
       'AUTH0_DOMAIN: is required on Workers (with AUTH0_AUDIENCE); there is no development issuer here',
     ]);
   }
-  if (config.DATABASE_MODE === 'sqlite' && !env.DB) {
-    throw new ConfigError(['DB: a D1 binding named DB is required when DATABASE_MODE=sqlite']);
-  }
+  const sqlite = config.DATABASE_MODE === 'sqlite' ? sqliteDatabase(config, env) : undefined;
   const tokenIssuer: TokenIssuer = {
     issuer: config.auth0Issuer,
     audience: config.AUTH0_AUDIENCE,
@@ -118,10 +118,7 @@ function setUp(env: WorkerBindings): Isolate {
       logger,
     }),
   });
-  const database =
-    config.DATABASE_MODE === 'sqlite' && env.DB
-      ? createD1Database(env.DB)
-      : requestScopedDatabase(() => currentScope().database, neonDescription);
+  const database = sqlite ?? requestScopedDatabase(() => currentScope().database, neonDescription);
   const background = (work: Promise<unknown>, c: Context) => {
     const logged = work.catch((err: unknown) => logger.error('background work failed', describeError(err)));
     requestScope.getStore()?.pending.push(logged);
@@ -151,6 +148,46 @@ function setUp(env: WorkerBindings): Isolate {
   const isolate: Isolate = { config, app };
   isolates.set(env, isolate);
   return isolate;
+}
+
+/**
+ * `DATABASE_MODE=sqlite` on Workers: with DATABASE_DEV unset, the D1 binding `DB`; with DATABASE_DEV
+ * a remote libSQL server (`libsql://`, `https://`, `http://`: Turso, sqld), that server through
+ * `@libsql/client/web` with LIBSQL_AUTH_TOKEN. Over HTTP each query is a `fetch` of the request
+ * that makes it, so the one client serves the isolate (unlike Neon's per-request pools). Any other
+ * DATABASE_DEV (the Node default `file:`, `sqlite:///`, `ws://`) is a configuration error here.
+ */
+function sqliteDatabase(config: Config, env: WorkerBindings): Database {
+  const url = config.DATABASE_DEV;
+  // The parsed value has Node's default (`file:instance/jobmate.db`) when unset: look at the binding.
+  const given = typeof env.DATABASE_DEV === 'string' && env.DATABASE_DEV.trim() !== '';
+  if (!given) {
+    if (!env.DB) {
+      throw new ConfigError([
+        'DB: a D1 binding named DB is required when DATABASE_MODE=sqlite (or set DATABASE_DEV to a remote libsql:// URL)',
+      ]);
+    }
+    return createD1Database(env.DB);
+  }
+  if (/^wss?:/i.test(url)) {
+    throw new ConfigError([
+      'DATABASE_DEV: ws:// and wss:// are not used on Workers (a WebSocket belongs to the request that opened it); give the same server as libsql:// or https://',
+    ]);
+  }
+  if (!isRemoteLibsqlUrl(url)) {
+    throw new ConfigError([
+      'DATABASE_DEV: a local SQLite file (file:, sqlite:///, :memory:) cannot be opened on Workers; leave DATABASE_DEV unset to use the D1 binding DB, or give a remote libsql:// or https:// URL',
+    ]);
+  }
+  try {
+    return createLibsqlWebDatabase(url, { authToken: config.LIBSQL_AUTH_TOKEN });
+  } catch (err) {
+    // The client's reason (an unknown URL parameter, ?tls=0 without a port), never the URL itself.
+    const code = (err as { code?: unknown }).code;
+    throw new ConfigError([
+      `DATABASE_DEV: the libSQL client refused the URL${typeof code === 'string' ? ` (${code})` : ''}`,
+    ]);
+  }
 }
 
 /**

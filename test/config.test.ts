@@ -25,6 +25,14 @@ describe('configuration', () => {
     expect(parseConfig({ DATABASE_DEV: input }).DATABASE_DEV).toBe(expected);
   });
 
+  it('takes LIBSQL_AUTH_TOKEN for a remote DATABASE_DEV (unset when empty)', () => {
+    expect(
+      parseConfig({ DATABASE_DEV: 'libsql://db.turso.io', LIBSQL_AUTH_TOKEN: 'eyJhbGciOi' })
+        .LIBSQL_AUTH_TOKEN,
+    ).toBe('eyJhbGciOi');
+    expect(parseConfig({ LIBSQL_AUTH_TOKEN: '' }).LIBSQL_AUTH_TOKEN).toBeUndefined();
+  });
+
   it.each([
     ['postgresql+psycopg2://u:p@db:5432/app', 'postgresql://u:p@db:5432/app'],
     ['postgres://u@db/app', 'postgresql://u@db/app'],

@@ -37,20 +37,31 @@ function isNeonHost(url: string): boolean {
   }
 }
 
-/** Opens the configured database on Node: a libSQL file by default, Postgres with `DATABASE_MODE=postgres`. */
+/**
+ * Opens the configured database on Node: a libSQL file by default (or the remote libSQL server of a
+ * `libsql://` DATABASE_DEV, with LIBSQL_AUTH_TOKEN), Postgres with `DATABASE_MODE=postgres`.
+ */
 export function openNodeDatabase(
   config: Pick<Config, 'DATABASE_MODE' | 'DATABASE_DEV' | 'DATABASE_PROD' | 'DATABASE_DRIVER'> &
     Partial<
       Pick<
         Config,
-        'NEON_WS_PROXY' | 'NEON_WS_SECURE' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS'
+        | 'NEON_WS_PROXY'
+        | 'NEON_WS_SECURE'
+        | 'DATABASE_CONNECT_TIMEOUT_MS'
+        | 'DATABASE_QUERY_TIMEOUT_MS'
+        | 'LIBSQL_AUTH_TOKEN'
       >
     >,
   options: NeonOptions = {},
 ): Database {
   if (config.DATABASE_MODE === 'sqlite') {
     ensureParentFolder(config.DATABASE_DEV);
-    return createLibsqlDatabase(config.DATABASE_DEV, { logSql: options.logSql });
+    // A remote server (`libsql://`, `https://`) with its token; a file ignores the token.
+    return createLibsqlDatabase(config.DATABASE_DEV, {
+      logSql: options.logSql,
+      authToken: config.LIBSQL_AUTH_TOKEN,
+    });
   }
   const url = config.DATABASE_PROD;
   if (!url) throw new Error('DATABASE_PROD is required in postgres mode');

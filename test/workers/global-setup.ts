@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { createLibsqlDatabase } from '../../src/db/drivers/libsql';
 import { migrateDatabase } from '../../src/node/database';
 import { createPgDatabase } from '../../src/node/pg-database';
 import { loadOntology } from '../../src/node/skills-ontology';
@@ -16,6 +18,7 @@ import { mgmtClientId, mgmtClientSecret, startAuth0StandIn } from '../support/au
 import { startTestChroma, type TestChroma } from '../support/chroma';
 import { startDeepSeekStandIn } from '../support/deepseek-standin';
 import { makePdf } from '../support/fixtures';
+import { startHranaStandIn } from '../support/hrana-standin';
 import { createPostgresDatabase, postgresAdminUrl } from '../support/postgres';
 import { type Radosgw, startRadosgw } from '../support/radosgw';
 import { startWsProxy } from '../support/ws-proxy';
@@ -30,14 +33,17 @@ import {
 } from './services';
 
 /**
- * Runs once in Node before both worker projects (vitest.workers.config.ts): every service the
+ * Runs once in Node before the worker projects (vitest.workers.config.ts): every service the
  * worker talks to, on loopback, and what the tests need to reach them, handed over with `provide`.
  *
  * - the Auth0 stand-in (JWKS) and RS256 tokens signed with its key, good and bad;
  * - radosgw (real S3, SigV4 checked) with the bucket the worker stores resumes in;
  * - a fresh Postgres database with the Postgres migrations, and Neon's WebSocket-to-TCP proxy in
  *   front of the server (the worker reaches Postgres only through the Neon driver);
- * - per worker project (D1, Neon) its own Chroma and DeepSeek stand-in: job ids restart at 1 in
+ * - the libSQL server stand-in (Hrana over HTTP on a fresh SQLite file), migrated from Node through
+ *   the Node driver (`createLibsqlDatabase` + `migrateDatabase`: Node→Hrana as `npm run db:migrate`
+ *   does it), for the worker of project `workers-libsql` (which reaches it with the web client);
+ * - per worker project (D1, Neon, libSQL) its own Chroma and DeepSeek stand-in: job ids restart at 1 in
  *   each database, so the job indexes in Chroma must not be shared; each Chroma is seeded with a
  *   subset of the skills ontology (the whole one takes ~25 s per Chroma);
  * - a loopback HTTP server that serves data/skills-ontology.json (SKILLS_ONTOLOGY_URL);
@@ -84,7 +90,7 @@ function serveControl(
   deepseeks: Record<ParityMode, { closedConnections: number }>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const match = /^\/deepseek\/(sqlite|postgres)\/closed$/.exec(req.url ?? '');
+    const match = /^\/deepseek\/(sqlite|postgres|libsql)\/closed$/.exec(req.url ?? '');
     if (req.method !== 'GET' || !match) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
@@ -171,6 +177,17 @@ export default async function setup(project: TestProject) {
       await migrator.close();
     }
 
+    const libsqlDir = mkdtempSync(path.join(tmpdir(), 'jobmate-workers-libsql-'));
+    cleanups.push(async () => rmSync(libsqlDir, { recursive: true, force: true }));
+    const libsql = await startHranaStandIn({ file: path.join(libsqlDir, 'jobmate.db') });
+    cleanups.push(() => libsql.close());
+    const libsqlMigrator = createLibsqlDatabase(libsql.url, { authToken: libsql.authToken });
+    try {
+      await migrateDatabase(libsqlMigrator);
+    } finally {
+      await libsqlMigrator.close();
+    }
+
     const chromas = {} as Record<ParityMode, TestChroma>;
     const deepseeks = {} as Record<ParityMode, Awaited<ReturnType<typeof startDeepSeekStandIn>>>;
     // Settled, not raced: when one start fails, the others finish starting and are stopped again.
@@ -237,10 +254,13 @@ export default async function setup(project: TestProject) {
       s3,
       ontologyUrl: ontologyServer.url,
       postgres: { url: postgres.url, wsProxy: wsProxy.proxy },
-      modes: {
-        sqlite: { chromaUrl: chromas.sqlite.url, deepseekUrl: deepseeks.sqlite.baseUrl },
-        postgres: { chromaUrl: chromas.postgres.url, deepseekUrl: deepseeks.postgres.baseUrl },
-      },
+      libsql: { url: libsql.url, authToken: libsql.authToken },
+      modes: Object.fromEntries(
+        parityModes.map((mode) => [
+          mode,
+          { chromaUrl: chromas[mode].url, deepseekUrl: deepseeks[mode].baseUrl },
+        ]),
+      ) as ParityServices['modes'],
       skillsSeeded: subset.skills.length,
       controlUrl: control.url,
       mgmtClient: { id: mgmtClientId, secret: mgmtClientSecret },

@@ -9,9 +9,9 @@ import type { ParityMode, TokenName } from './services';
  */
 
 export const SELF = exports.default;
-export const mode = env.DATABASE_MODE as ParityMode;
+export const mode = env.TEST_PARITY_MODE as ParityMode;
 /** For test names: which database the worker runs on. */
-export const where = mode === 'sqlite' ? 'D1' : 'Postgres (Neon driver)';
+export const where = { sqlite: 'D1', postgres: 'Postgres (Neon driver)', libsql: 'libSQL over HTTP' }[mode];
 export const tokens = inject('tokens');
 export const services = inject('services');
 

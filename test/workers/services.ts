@@ -5,9 +5,21 @@ import type { StreamScript } from '../support/deepseek-standin';
  * Shared by both sides: no runtime imports.
  */
 
-/** The two worker configurations the suite runs under: DATABASE_MODE=sqlite (D1) and postgres (Neon). */
-export const parityModes = ['sqlite', 'postgres'] as const;
+/**
+ * The worker configurations the suite runs under, one project each: `sqlite` (DATABASE_MODE=sqlite,
+ * the D1 binding), `postgres` (DATABASE_MODE=postgres, Neon) and `libsql` (DATABASE_MODE=sqlite
+ * with DATABASE_DEV a remote libSQL server: the Hrana stand-in). The tests read it from the
+ * `TEST_PARITY_MODE` binding, not DATABASE_MODE, which two of them share.
+ */
+export const parityModes = ['sqlite', 'postgres', 'libsql'] as const;
 export type ParityMode = (typeof parityModes)[number];
+
+/** DATABASE_MODE of each configuration. */
+export const databaseModes: Record<ParityMode, 'sqlite' | 'postgres'> = {
+  sqlite: 'sqlite',
+  postgres: 'postgres',
+  libsql: 'sqlite',
+};
 
 export interface ParityServices {
   s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string; bucket: string };
@@ -15,6 +27,8 @@ export interface ParityServices {
   ontologyUrl: string;
   /** The run's Postgres database and Neon's WebSocket-to-TCP proxy (`host:port/v1`) in front of it. */
   postgres: { url: string; wsProxy: string };
+  /** The libSQL server stand-in (Hrana over HTTP, test/support/hrana-standin.ts), migrated. */
+  libsql: { url: string; authToken: string };
   /** Per worker project: its own Chroma (job indexes are keyed by job id) and DeepSeek stand-in. */
   modes: Record<ParityMode, { chromaUrl: string; deepseekUrl: string }>;
   /** Skills written to each Chroma's `skills_ontology` collection. */
@@ -26,8 +40,8 @@ export interface ParityServices {
 }
 
 /**
- * Token subjects, one per test file and role: the Postgres database is shared by the files of the
- * Neon project, so no two files share a user. `writer` carries `write:jobs` (Auth0 RBAC).
+ * Token subjects, one per test file and role: a project's database is shared by its files, so no two
+ * files share a user. `writer` carries `write:jobs` (Auth0 RBAC).
  */
 export const subjects = {
   user: { sub: 'auth0|workers-smoke', email: 'smoke@example.com', name: 'Smoke Test' },

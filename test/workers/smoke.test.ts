@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import worker from '../../src/worker';
 
 const tokens = inject('tokens');
+const services = inject('services');
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 const url = (path: string) => `https://jobmate.test${path}`;
 /** The worker's own fetch handler (src/worker.ts, `main` of wrangler.toml) with the configured bindings. */
@@ -36,8 +37,8 @@ describe('the Workers entry inside workerd', () => {
   });
 
   // The row check reads D1 directly, so the test exists in the D1 project only (parity-identity
-  // covers /api/me on both).
-  if (env.DATABASE_MODE === 'sqlite') {
+  // covers /api/me in every project).
+  if (env.TEST_PARITY_MODE === 'sqlite') {
     it('hydrates the user into D1 once', async () => {
       const first = await SELF.fetch(url('/api/me'), bearer(tokens.user.token));
       expect(first.status).toBe(200);
@@ -59,6 +60,65 @@ describe('the Workers entry inside workerd', () => {
       expect(row).toEqual({ id: me.id, email: 'smoke@example.com' });
     });
   }
+
+  // The libSQL project: the row is read back from the server the worker wrote it to, over Hrana.
+  if (env.TEST_PARITY_MODE === 'libsql') {
+    it('hydrates the user into the remote libSQL server once', async () => {
+      const first = await SELF.fetch(url('/api/me'), bearer(tokens.user.token));
+      expect(first.status).toBe(200);
+      const me = (await first.json()) as { id: number };
+      const second = await SELF.fetch(url('/api/me'), bearer(tokens.user.token));
+      expect(((await second.json()) as { id: number }).id).toBe(me.id);
+
+      const res = await fetch(`${services.libsql.url}/v2/pipeline`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${services.libsql.authToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          baton: null,
+          requests: [
+            {
+              type: 'execute',
+              stmt: {
+                sql: 'select id, email from user_profiles where auth0_sub = ?',
+                args: [{ type: 'text', value: tokens.user.sub }],
+              },
+            },
+            { type: 'close' },
+          ],
+        }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { results: { response: { result: { rows: unknown[] } } }[] };
+      expect(body.results[0]?.response.result.rows).toEqual([
+        [
+          { type: 'integer', value: String(me.id) },
+          { type: 'text', value: 'smoke@example.com' },
+        ],
+      ]);
+    });
+  }
+
+  it.each([
+    ['file:jobmate.db', /DATABASE_DEV/],
+    ['sqlite:///instance/jobmate.db', /DATABASE_DEV/],
+    ['wss://jobmate-acme.turso.io', /DATABASE_DEV/],
+  ])(
+    'answers 500 naming DATABASE_DEV for DATABASE_DEV=%s in sqlite mode (no disk, no held WebSocket)',
+    async (dev, name) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request(url('/api/ping')),
+        { ...(env as Record<string, unknown>), DATABASE_MODE: 'sqlite', DATABASE_DEV: dev },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(body.error).toBe('server_error');
+      expect(body.message).toMatch(name);
+      expect(body.message).not.toContain(dev);
+    },
+  );
 
   it('answers a JSON 500 server_error when the configuration is invalid', async () => {
     const ctx = createExecutionContext();
