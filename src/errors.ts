@@ -128,6 +128,9 @@ const dependencyCodes = {
 
 /** Error codes from the Postgres and SQLite drivers that mean "the database is not there", not "bad query". */
 const unavailableDatabaseCodes = new Set([
+  // The libSQL client's code for an HTTP failure of the server (a refused token, a 5xx): SQL
+  // errors come back as results with SQLite's own codes, never as this.
+  'SERVER_ERROR',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

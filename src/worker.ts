@@ -180,7 +180,10 @@ function sqliteDatabase(config: Config, env: WorkerBindings): Database {
     ]);
   }
   try {
-    return createLibsqlWebDatabase(url, { authToken: config.LIBSQL_AUTH_TOKEN });
+    return createLibsqlWebDatabase(url, {
+      authToken: config.LIBSQL_AUTH_TOKEN,
+      timeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    });
   } catch (err) {
     // The client's reason (an unknown URL parameter, ?tls=0 without a port), never the URL itself.
     const code = (err as { code?: unknown }).code;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -180,11 +181,35 @@ describe('the libSQL driver on a remote server (Hrana over HTTP)', () => {
         expect(cause).toBeInstanceOf(Error);
         expect((cause as Error).message).toMatch(/HTTP status 401/);
         expect((cause as { code?: string }).code).toBe('SERVER_ERROR');
+        // A refused token is the database being unavailable to this server, not a bug: 503.
+        expect(toAppError(err)).toMatchObject({ code: 'database_unavailable', status: 503 });
       } finally {
         await wrong.close();
       }
     }
     expect(standIn.log.filter((r) => r.status === 401).length - refusedBefore).toBe(2);
+  });
+
+  it('gives up on a server that never answers, as database_unavailable (the web client, what Workers run)', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const web = createLibsqlWebDatabase(`http://127.0.0.1:${port}`, { authToken: 't', timeoutMs: 300 });
+    try {
+      const err = await web.ping().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(toAppError(err)).toMatchObject({ code: 'database_unavailable', status: 503 });
+      expect(String((toAppError(err)?.cause as Error | undefined)?.message)).toMatch(
+        /no answer within 300 ms/,
+      );
+    } finally {
+      await web.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('works the same through the web client (what the Worker runs), which uses fetch only', async () => {

@@ -1,5 +1,6 @@
 import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
+import { DependencyUnavailableError } from '../../errors';
 import type { Database, DriverOptions } from '../database';
 import { libsqlDatabase } from './libsql-database';
 
@@ -22,18 +23,44 @@ export interface LibsqlWebOptions extends DriverOptions {
   authToken?: string;
   /** Defaults to the global `fetch`. */
   fetch?: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * How long one call to the server may take (default 15 s): a server that does not answer is
+   * 503 `database_unavailable` then, not a request that hangs.
+   */
+  timeoutMs?: number;
 }
 
 export function createLibsqlWebDatabase(url: string, options: LibsqlWebOptions = {}): Database {
   if (!isRemoteLibsqlUrl(url)) {
     throw new Error('the libSQL web client takes a libsql://, https:// or http:// URL');
   }
-  const { authToken, fetch: fetchImpl, ...driverOptions } = options;
+  const { authToken, fetch: fetchImpl, timeoutMs = 15_000, ...driverOptions } = options;
+  // Called as a plain function by the client: Workers' `fetch` must not lose its `this`.
+  const send = fetchImpl ?? ((input: Request | string | URL, init?: RequestInit) => fetch(input, init));
+  const timedFetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    try {
+      return await send(input, { ...init, signal });
+    } catch (err) {
+      if (deadline.aborted) {
+        throw new DependencyUnavailableError(
+          'database',
+          `the libSQL server gave no answer within ${timeoutMs} ms`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw new DependencyUnavailableError('database', 'the libSQL server could not be reached', {
+        cause: err,
+      });
+    }
+  };
   const client = createClient({
     url,
     authToken,
-    // Called as a plain function by the client: Workers' `fetch` must not lose its `this`.
-    fetch: fetchImpl ?? ((input: Request | string | URL, init?: RequestInit) => fetch(input, init)),
+    fetch: timedFetch,
     // The client queues calls beyond `concurrency` (20 by default) and starts a queued one when
     // another finishes: on Workers that would be from the continuation of another request, which
     // may be over by then. Calls are never queued here; the server applies its own limits.
