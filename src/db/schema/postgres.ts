@@ -12,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ApplicationStatus } from '../../services/applications/transitions';
 import type { ApplicationMatch } from './application-match';
 
 /** Postgres schema: the same tables, column names and row types as ./sqlite.ts. */
@@ -250,7 +251,7 @@ export const applications = pgTable(
     description: text('description'),
     searchText: text('search_text').notNull(),
     resumeId: text('resume_id').references(() => resumes.id, { onDelete: 'set null' }),
-    status: text('status').notNull(),
+    status: text('status').notNull().$type<ApplicationStatus>(),
     match: jsonb('match_snapshot').$type<ApplicationMatch>(),
     notes: text('notes'),
     appliedAt: timestamp('applied_at'),
@@ -281,8 +282,8 @@ export const applicationEvents = pgTable(
     type: text('type').notNull(),
     at: timestamp('at').notNull(),
     text: text('text'),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status'),
+    fromStatus: text('from_status').$type<ApplicationStatus>(),
+    toStatus: text('to_status').$type<ApplicationStatus>(),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('application_events_application_idx').on(t.applicationId, t.at, t.id)],

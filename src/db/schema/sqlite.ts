@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ApplicationStatus } from '../../services/applications/transitions';
 import type { ApplicationMatch } from './application-match';
 
 /**
@@ -245,7 +246,7 @@ export const applications = sqliteTable(
      */
     searchText: text('search_text').notNull(),
     resumeId: text('resume_id').references(() => resumes.id, { onDelete: 'set null' }),
-    status: text('status').notNull(),
+    status: text('status').notNull().$type<ApplicationStatus>(),
     match: text('match_snapshot', { mode: 'json' }).$type<ApplicationMatch>(),
     notes: text('notes'),
     appliedAt: timestamp('applied_at'),
@@ -282,8 +283,8 @@ export const applicationEvents = sqliteTable(
     type: text('type').notNull(),
     at: timestamp('at').notNull(),
     text: text('text'),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status'),
+    fromStatus: text('from_status').$type<ApplicationStatus>(),
+    toStatus: text('to_status').$type<ApplicationStatus>(),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('application_events_application_idx').on(t.applicationId, t.at, t.id)],
