@@ -31,8 +31,11 @@ export interface ApplicationServiceDeps {
   jobs: JobStore;
   resumes: ResumeStore;
   skillStore: SkillStore;
-  /** Absent: no related-skill credit, and outside postings get no match snapshot. */
-  skills: SkillsService | undefined;
+  /**
+   * Reads an outside posting's skills and gives related-skill credit. Absent: no related credit,
+   * and outside postings get no match snapshot.
+   */
+  skills: Pick<SkillsService, 'extractFromJobs' | 'relatedOf'> | undefined;
   clock: Clock;
   logger: Logger;
   newId?: () => string;
