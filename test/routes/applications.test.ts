@@ -4,7 +4,8 @@ import { createApplicationStore } from '../../src/db/applications';
 import { createJobStore, type NewJob } from '../../src/db/jobs';
 import { createResumeStore } from '../../src/db/resumes';
 import { createSkillStore } from '../../src/db/skills';
-import type { ApplicationStatus } from '../../src/services/applications/transitions';
+import { statsDefinition } from '../../src/services/applications/stats';
+import { type ApplicationStatus, describeTransitions } from '../../src/services/applications/transitions';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
@@ -1031,5 +1032,30 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
       );
       expect(deepseek.requests.length).toBe(before);
     });
+  });
+});
+
+describe('the OpenAPI document of /api/applications', () => {
+  it('publishes every route, the transition table and the stats definitions', async () => {
+    const auth0 = await startAuth0StandIn();
+    const db = await createTestDatabase('libsql');
+    try {
+      const app = createTestApp({ database: db.database, auth0 });
+      const doc = (await (await app.request('/openapi.json')).json()) as {
+        paths: Record<string, Record<string, { description?: string }>>;
+      };
+      const methods = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
+      expect(methods('/api/applications')).toEqual(['get', 'post']);
+      expect(methods('/api/applications/{id}')).toEqual(['delete', 'get', 'patch']);
+      expect(methods('/api/applications/{id}/events')).toEqual(['post']);
+      expect(methods('/api/applications/stats')).toEqual(['get']);
+      expect(methods('/api/applications/export')).toEqual(['get']);
+      expect(doc.paths['/api/applications/{id}']?.patch?.description).toContain(describeTransitions());
+      expect(doc.paths['/api/applications/stats']?.get?.description).toBe(statsDefinition);
+      expect(Object.keys(doc.paths['/api/applications/export']?.get ?? {})).toContain('responses');
+    } finally {
+      await db.dispose();
+      await auth0.close();
+    }
   });
 });

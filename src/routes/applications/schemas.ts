@@ -29,7 +29,7 @@ const dateTimeInput = () =>
     .refine((date) => date.getTime() >= earliest && date.getTime() < latest, {
       message: 'must be between the years 1900 and 9999',
     })
-    .openapi({ type: 'string', format: 'date-time', example: '2026-03-01T09:30:00Z' });
+    .openapi({ format: 'date-time', example: '2026-03-01T09:30:00Z' });
 
 const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -127,7 +127,8 @@ const searchText = z
   .string()
   .trim()
   .max(200)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  // A refinement, not .regex(): the document would carry the pattern with its `u` flag mangled.
+  .refine((text) => !/\p{Cc}/u.test(text), 'must not contain control characters')
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
