@@ -762,13 +762,19 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
       expect((await list(user.headers, '?page=9')).applications).toEqual([]);
     });
 
-    it('sorts by applied_at (newest first, never applied last) and by next action (soonest first, none last)', async () => {
+    it('sorts by applied_at: newest first, never applied last', async () => {
       expect(await listed('?sort=applied')).toEqual([ids.lisbon, ids.zurich, ids.percent, ids.saved]);
+    });
+
+    it('sorts by next action: soonest first, none last', async () => {
       expect(await listed('?sort=next_action')).toEqual([ids.lisbon, ids.zurich, ids.saved, ids.percent]);
     });
 
-    it('filters by status and by follow-ups due', async () => {
+    it('filters by status', async () => {
       expect(await listed('?status=applied')).toEqual([ids.lisbon, ids.zurich]);
+    });
+
+    it('filters the follow-ups due by a time (next_action_at at or before it)', async () => {
       expect(
         await listed(`?due_before=${encodeURIComponent('2026-02-01T00:00:00Z')}&sort=next_action`),
       ).toEqual([ids.lisbon, ids.zurich]);
@@ -862,7 +868,7 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
           from = to;
         }
       }
-      // Sent in January: answered after 4 and 10 days, one rejected after 20, one never answered.
+      // Sent in January: answered after 4 and 10 days (then an offer), one rejected after 20, one never answered.
       await made('2026-01-01', [['2026-01-05', 'interviewing']], '2026-01-01');
       await made(
         '2026-01-02',
@@ -874,6 +880,15 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
       );
       await made('2026-01-03', [['2026-01-23', 'rejected']], '2026-01-03');
       await made('2026-01-04', [], '2026-01-04');
+      // Answered after 2 days, withdrawn after: still a response.
+      await made(
+        '2026-01-05',
+        [
+          ['2026-01-07', 'interviewing'],
+          ['2026-01-09', 'withdrawn'],
+        ],
+        '2026-01-05',
+      );
       // Saved in January, sent in February, withdrawn without an answer.
       await made('2026-01-20', [
         ['2026-02-03', 'applied'],
@@ -892,12 +907,12 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
           offer: 1,
           accepted: 0,
           rejected: 1,
-          withdrawn: 2,
+          withdrawn: 3,
         },
-        response_rate: 0.6,
-        median_days_to_response: 10,
+        response_rate: 0.6667,
+        median_days_to_response: 7,
         by_month: [
-          { month: '2026-01', created: 5, applied: 4, responses: 3 },
+          { month: '2026-01', created: 6, applied: 5, responses: 4 },
           { month: '2026-02', created: 1, applied: 1, responses: 0 },
           { month: '2026-03', created: 1, applied: 0, responses: 0 },
         ],
@@ -1019,18 +1034,23 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
       expect(sentContext()).toContain('A posting that was removed.');
     });
 
-    it('answers 404 for another user’s application and 400 for an id that is not a UUID', async () => {
+    it('answers 404 for another user’s application, before the provider is asked', async () => {
       const owner = await newUser();
       const { id } = await create(owner.headers, outside);
       const other = await newUser();
       const before = deepseek.requests.length;
       await error(await chat(other.headers, { message: 'x', application_id: id }), 404, 'not_found');
-      await error(
-        await chat(other.headers, { message: 'x', application_id: 'abc' }),
+      expect(deepseek.requests.length).toBe(before);
+    });
+
+    it('answers 400 for an application_id that is not a UUID', async () => {
+      const user = await newUser();
+      const body = await error(
+        await chat(user.headers, { message: 'x', application_id: 'abc' }),
         400,
         'validation_error',
       );
-      expect(deepseek.requests.length).toBe(before);
+      expect(Object.keys(body.details ?? {})).toEqual(['application_id']);
     });
   });
 });

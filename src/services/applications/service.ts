@@ -18,8 +18,8 @@ import { describeError, type Logger } from '../../logger';
 import type { SkillsService } from '../skills/skills';
 import { csvHeader, csvRow } from './csv';
 import { matchSnapshot } from './snapshot';
-import { type ApplicationStats, computeStats, type StatusEntry } from './stats';
-import { type ApplicationStatus, appliedOrLater, moveStatus } from './transitions';
+import { type ApplicationStats, computeStats } from './stats';
+import { type ApplicationStatus, appliedOrLater, moveStatus, responseStatuses } from './transitions';
 
 /**
  * Application tracking: the rules between the routes and the store. Every read and write is the
@@ -258,22 +258,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     },
 
     async stats(userId: number): Promise<ApplicationStats> {
-      const rows = await store.statsRows(userId);
-      const entries = new Map<string, StatusEntry[]>();
-      for (const entry of rows.statusEntries) {
-        let list = entries.get(entry.applicationId);
-        if (!list) {
-          list = [];
-          entries.set(entry.applicationId, list);
-        }
-        list.push(entry);
-      }
-      return computeStats(
-        rows.applications.map((application) => ({
-          ...application,
-          statusEntries: entries.get(application.id) ?? [],
-        })),
-      );
+      return computeStats(await store.statsRows(userId, [...responseStatuses]));
     },
 
     /**

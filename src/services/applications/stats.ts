@@ -1,8 +1,9 @@
 import { type ApplicationStatus, applicationStatuses, responseStatuses } from './transitions';
 
 /**
- * The numbers of `GET /api/applications/stats`, computed from the applications and the status
- * entries of their timelines. The definitions (also in the OpenAPI description, `statsDefinition`):
+ * The numbers of `GET /api/applications/stats`, computed from the applications and the first
+ * answer in each one's timeline (the store finds it: the first status entry into one of
+ * `responseStatuses`). The definitions (also in the OpenAPI description, `statsDefinition`):
  *
  * - an application was **sent** when it has `applied_at` (set when it first reached applied or
  *   later, or given when it was made);
@@ -17,19 +18,15 @@ import { type ApplicationStatus, applicationStatuses, responseStatuses } from '.
  *   sent that month (`applied_at`), and first answered that month.
  */
 
-export interface StatusEntry {
-  at: Date;
-  /** Null for the entry recorded when the application was made. */
-  from: ApplicationStatus | null;
-  to: ApplicationStatus;
-}
-
 export interface StatsInput {
   status: ApplicationStatus;
   createdAt: Date;
   appliedAt: Date | null;
-  /** Oldest first. */
-  statusEntries: readonly StatusEntry[];
+  /**
+   * Its first status entry into interviewing, offer, accepted or rejected (`responseStatuses`),
+   * and whether that was the initial one (made already answered); null when there is none.
+   */
+  firstAnswer: { at: Date; initial: boolean } | null;
 }
 
 export interface MonthStats {
@@ -98,13 +95,13 @@ export function computeStats(applications: Iterable<StatsInput>): ApplicationSta
     if (!application.appliedAt) continue;
     sent++;
     month(application.appliedAt).applied++;
-    const answer = application.statusEntries.find((entry) => responseStatuses.has(entry.to));
-    // Every change is recorded, so the current status is among the entries; this also holds for
-    // a timeline that lost its entries somehow.
+    const answer = application.firstAnswer;
+    // Every change is recorded, so an answered status has its entry; this also holds for a
+    // timeline that lost its entries somehow.
     if (!answer && !responseStatuses.has(application.status)) continue;
     responded++;
     month(answer?.at ?? application.createdAt).responses++;
-    if (answer && answer.from !== null) {
+    if (answer && !answer.initial) {
       days.push(Math.max(0, answer.at.getTime() - application.appliedAt.getTime()) / dayMs);
     }
   }
