@@ -33,7 +33,7 @@ ALTER TABLE "application_events" ADD CONSTRAINT "application_events_application_
 ALTER TABLE "applications" ADD CONSTRAINT "applications_user_id_user_profiles_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user_profiles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "applications" ADD CONSTRAINT "applications_resume_id_resumes_id_fk" FOREIGN KEY ("resume_id") REFERENCES "public"."resumes"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "application_events_application_idx" ON "application_events" USING btree ("application_id","at","id");--> statement-breakpoint
-CREATE INDEX "applications_user_updated_idx" ON "applications" USING btree ("user_id","updated_at","id");--> statement-breakpoint
+CREATE INDEX "applications_user_updated_idx" ON "applications" USING btree ("user_id","updated_at","id","search_text");--> statement-breakpoint
 CREATE INDEX "applications_user_status_idx" ON "applications" USING btree ("user_id","status","updated_at","id");--> statement-breakpoint
 CREATE INDEX "applications_user_next_action_idx" ON "applications" USING btree ("user_id","next_action_at","id");--> statement-breakpoint
 CREATE INDEX "applications_user_applied_idx" ON "applications" USING btree ("user_id","applied_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint

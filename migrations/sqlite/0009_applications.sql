@@ -33,7 +33,7 @@ CREATE TABLE `applications` (
 	FOREIGN KEY (`resume_id`) REFERENCES `resumes`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
-CREATE INDEX `applications_user_updated_idx` ON `applications` (`user_id`,`updated_at`,`id`);--> statement-breakpoint
+CREATE INDEX `applications_user_updated_idx` ON `applications` (`user_id`,`updated_at`,`id`,`search_text`);--> statement-breakpoint
 CREATE INDEX `applications_user_status_idx` ON `applications` (`user_id`,`status`,`updated_at`,`id`);--> statement-breakpoint
 CREATE INDEX `applications_user_next_action_idx` ON `applications` (`user_id`,`next_action_at`,`id`);--> statement-breakpoint
 CREATE INDEX `applications_user_applied_idx` ON `applications` (`user_id`,`applied_at`,`id`);--> statement-breakpoint

@@ -260,7 +260,7 @@ export const applications = pgTable(
     updatedAt: timestamp('updated_at').notNull(),
   },
   (t) => [
-    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id),
+    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id, t.searchText),
     index('applications_user_status_idx').on(t.userId, t.status, t.updatedAt, t.id),
     index('applications_user_next_action_idx').on(t.userId, t.nextActionAt, t.id),
     // In the order `sort=applied` reads (newest first, never-applied last), so that Postgres walks

@@ -257,7 +257,9 @@ export const applications = sqliteTable(
   (t) => [
     // One per list order (and filter): a page of one user's list is a walk of one index range
     // that stops when the page is full, however many applications the user or the table holds.
-    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id),
+    // search_text rides along so that `q` is tested on the index alone: a rare substring otherwise
+    // reads every row of the user's (10,000 rows: 5 ms of a 10 ms page on SQLite), twice (page and count).
+    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id, t.searchText),
     index('applications_user_status_idx').on(t.userId, t.status, t.updatedAt, t.id),
     index('applications_user_next_action_idx').on(t.userId, t.nextActionAt, t.id),
     index('applications_user_applied_idx').on(t.userId, t.appliedAt, t.id),
