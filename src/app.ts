@@ -6,6 +6,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { ConfigError } from './config';
+import { createApplicationStore } from './db/applications';
 import { createConversationStore } from './db/conversations';
 import type { Database } from './db/database';
 import { createJobStore } from './db/jobs';
@@ -22,6 +23,7 @@ import { requireOpsAccess } from './middleware/ops-access';
 import { requestLog } from './middleware/request-log';
 import { requestMetrics, requestSpans } from './middleware/telemetry';
 import { createRouter } from './openapi';
+import { applicationRoutes } from './routes/applications';
 import { chatRoutes } from './routes/chat';
 import { type DocsAssets, docsRoutes } from './routes/docs';
 import { healthRoutes, type Probe } from './routes/health';
@@ -30,6 +32,7 @@ import { meRoutes } from './routes/me';
 import { profileRoutes } from './routes/profile';
 import { resumeRoutes } from './routes/resumes';
 import { skillRoutes } from './routes/skills';
+import { createApplicationService } from './services/applications/service';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, type RemoteJwksOptions, remoteJwks } from './services/auth/verifier';
 import { createGate } from './services/concurrency';
@@ -195,6 +198,16 @@ export function createApp(deps: AppDeps) {
   const backfill =
     deps.backfill ??
     (deps.skills ? createSkillsBackfill({ skills: deps.skills, store: skillStore, logger }) : undefined);
+  const applicationStore = createApplicationStore(database);
+  const applications = createApplicationService({
+    store: applicationStore,
+    jobs,
+    resumes,
+    skillStore,
+    skills: deps.skills,
+    clock,
+    logger,
+  });
   const background =
     deps.background ??
     ((work: Promise<unknown>, c: Context) => {
@@ -282,6 +295,7 @@ export function createApp(deps: AppDeps) {
         logger,
       }),
     )
+    .route('/', applicationRoutes({ guard, jsonBodyLimit, applications }))
     .route(
       '/',
       chatRoutes({
@@ -292,6 +306,7 @@ export function createApp(deps: AppDeps) {
         conversations: createConversationStore(database),
         resumes,
         jobs,
+        applications: applicationStore,
         llm: config.DEEPSEEK_API_KEY
           ? createLlmClient({
               baseUrl: config.DEEPSEEK_BASE_URL,

@@ -60,6 +60,9 @@ const crossFieldRules: Record<string, string[]> = {
   'POST /api/jobs': ['salary_max'],
   'PATCH /api/jobs/{id}': ['salary_max'],
   'GET /api/jobs': ['sort'],
+  // A posting on the board (job_id) or an outside one (title, company, url), applied_at only once
+  // sent: the schema's description says so.
+  'POST /api/applications': ['title', 'company', 'url', 'location', 'description', 'applied_at'],
 };
 
 const runs = Number(process.env.CONTRACT_RUNS ?? 40);
@@ -71,7 +74,7 @@ describe('the OpenAPI document', () => {
   let app: ReturnType<typeof createTestApp>;
   let doc: Document;
   const headers: Record<string, string> = {};
-  const ids = { job: 0, resume: '' };
+  const ids = { job: 0, resume: '', application: '' };
 
   beforeAll(async () => {
     auth0 = await startAuth0StandIn();
@@ -109,6 +112,12 @@ describe('the OpenAPI document', () => {
     form.append('resume_file', new File([sampleResumeText], 'resume.txt', { type: 'text/plain' }));
     const resume = await app.request('/api/resume/upload', { method: 'POST', headers, body: form });
     ids.resume = ((await resume.json()) as { resume_id: string }).resume_id;
+    const application = await app.request('/api/applications', {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ job_id: ids.job }),
+    });
+    ids.application = ((await application.json()) as { id: string }).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -215,7 +224,12 @@ describe('the OpenAPI document', () => {
         Object.fromEntries(query.map((p) => [p.name, conforming(p.schema, p.name)])),
         { requiredKeys: query.filter((p) => p.required).map((p) => p.name) },
       );
-      const url = path.replace('{id}', path.startsWith('/api/resumes') ? ids.resume : String(ids.job));
+      const id = path.startsWith('/api/resumes')
+        ? ids.resume
+        : path.startsWith('/api/applications')
+          ? ids.application
+          : String(ids.job);
+      const url = path.replace('{id}', id);
       await fc.assert(
         fc.asyncProperty(
           bodySchema ? conforming(bodySchema) : fc.constant(undefined),

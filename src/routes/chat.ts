@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Clock } from '../clock';
+import type { ApplicationStore } from '../db/applications';
 import type { ConversationStore } from '../db/conversations';
 import type { JobStore } from '../db/jobs';
 import type { ResumeStore } from '../db/resumes';
@@ -33,6 +34,7 @@ export interface ChatRoutesDeps {
   conversations: ConversationStore;
   resumes: ResumeStore;
   jobs: JobStore;
+  applications: ApplicationStore;
   /** Undefined when DEEPSEEK_API_KEY is not set. */
   llm: LlmClient | undefined;
   models: { default: string; allowed: string[] };
@@ -58,6 +60,13 @@ const chatRequestSchema = (models: readonly string[]) =>
       conversation_id: uuidId().optional(),
       resume_id: uuidId().optional(),
       job_id: z.number().int().min(1).max(2_147_483_647).optional(),
+      application_id: uuidId()
+        .optional()
+        .openapi({
+          description:
+            'One of the caller’s applications: its status, dates, notes, missing skills and timeline ground the ' +
+            'answer, with its posting and resume unless job_id or resume_id name others',
+        }),
       model: z
         .enum(models as [string, ...string[]], { error: `must be one of ${models.join(', ')}` })
         .optional()
@@ -96,6 +105,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
         conversations,
         resumes: deps.resumes,
         jobs: deps.jobs,
+        applications: deps.applications,
         llm: deps.llm,
         limits: deps.limits,
         deadlineMs: deps.deadlineMs,
@@ -123,7 +133,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
           400: errorResponse('validation_error (e.g. a model that is not allowed)'),
           ...authErrorResponses,
-          404: errorResponse('not_found: conversation, resume or job'),
+          404: errorResponse('not_found: conversation, resume, job or application'),
           429: errorResponse('rate_limited (Retry-After set)'),
           502: errorResponse('llm_upstream_error'),
           503: errorResponse('llm_not_configured'),
@@ -152,6 +162,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
             conversationId: body.conversation_id,
             resumeId: body.resume_id,
             jobId: body.job_id,
+            applicationId: body.application_id,
             signal: left.signal,
           });
         } catch (err) {

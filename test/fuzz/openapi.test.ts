@@ -156,7 +156,12 @@ describe.each(['libsql', 'pg'] as const)('fuzzing every operation of /openapi.js
   const refused: Record<string, string> = {};
   const files: Uint8Array[] = [];
   /** Rows made so far (some deleted by the fuzzing since, which is fine: a missing id is an input too). */
-  const rows = { jobs: [] as number[], resumes: [] as string[], conversations: [] as string[] };
+  const rows = {
+    jobs: [] as number[],
+    resumes: [] as string[],
+    conversations: [] as string[],
+    applications: [] as string[],
+  };
 
   beforeAll(async () => {
     auth0 = await startAuth0StandIn();
@@ -220,7 +225,7 @@ describe.each(['libsql', 'pg'] as const)('fuzzing every operation of /openapi.js
     await auth0?.close();
   });
 
-  /** A job, a resume and a conversation made through the API, for path ids of rows that exist. */
+  /** A job, a resume, a conversation and an application made through the API, for ids of rows that exist. */
   async function makeRows() {
     const job = await app.request('/api/jobs', {
       method: 'POST',
@@ -251,6 +256,14 @@ describe.each(['libsql', 'pg'] as const)('fuzzing every operation of /openapi.js
     const conversation = /"conversation_id":"([^"]+)"/.exec(await chat.text())?.[1];
     expect(conversation).toBeDefined();
     rows.conversations.push(conversation!);
+
+    const application = await app.request('/api/applications', {
+      method: 'POST',
+      headers: { ...user, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ job_id: rows.jobs.at(-1) }),
+    });
+    expect(application.status).toBe(201);
+    rows.applications.push(((await application.json()) as { id: string }).id);
   }
 
   async function exchange(request: FuzzRequest) {
@@ -284,7 +297,10 @@ describe.each(['libsql', 'pg'] as const)('fuzzing every operation of /openapi.js
       await makeRows();
       const spec = {
         doc,
-        ids: { integer: [...rows.jobs], uuid: [...rows.resumes, ...rows.conversations] },
+        ids: {
+          integer: [...rows.jobs],
+          uuid: [...rows.resumes, ...rows.conversations, ...rows.applications],
+        },
         known: {
           // Chat models are configuration (DEEPSEEK_MODELS), not an enum of the schema.
           model: ['deepseek-chat', 'deepseek-reasoner'],
@@ -292,6 +308,7 @@ describe.each(['libsql', 'pg'] as const)('fuzzing every operation of /openapi.js
           job_id: [...rows.jobs],
           resume_id: [...rows.resumes],
           conversation_id: [...rows.conversations],
+          application_id: [...rows.applications],
         },
       };
       const requests = requestOf(spec, op, {

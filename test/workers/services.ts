@@ -61,6 +61,8 @@ export const subjects = {
   chatOther: { sub: 'auth0|parity-chat-other', email: 'chat2@example.com', name: 'Cho Other' },
   chatLimit: { sub: 'auth0|parity-chat-limit', email: 'chat3@example.com', name: 'Lim Its' },
   defects: { sub: 'auth0|parity-defects', email: 'defects@example.com', name: 'Def Ects' },
+  applications: { sub: 'auth0|parity-applications', email: 'apps@example.com', name: 'App Lications' },
+  applicationsOther: { sub: 'auth0|parity-applications-other', email: 'apps2@example.com', name: 'Oth Er' },
   /** No email or name claims: hydrated through the Management API (global setup registers it there). */
   mgmt: { sub: 'auth0|parity-mgmt' },
   /** No claims and unknown to the Management API: 404 user_not_found_in_auth0. */

@@ -5,12 +5,15 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   timestamp as pgTimestamp,
   primaryKey,
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ApplicationStatus } from '../../services/applications/transitions';
+import type { ApplicationMatch } from './application-match';
 
 /** Postgres schema: the same tables, column names and row types as ./sqlite.ts. */
 
@@ -230,4 +233,58 @@ export const messages = pgTable(
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
+);
+
+/** A user's job applications: see ./sqlite.ts. */
+export const applications = pgTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => userProfiles.id, { onDelete: 'cascade' }),
+    jobId: integer('job_id'),
+    title: text('title').notNull(),
+    company: text('company').notNull(),
+    url: text('url'),
+    location: text('location'),
+    description: text('description'),
+    searchText: text('search_text').notNull(),
+    resumeId: text('resume_id').references(() => resumes.id, { onDelete: 'set null' }),
+    status: text('status').notNull().$type<ApplicationStatus>(),
+    match: jsonb('match_snapshot').$type<ApplicationMatch>(),
+    notes: text('notes'),
+    appliedAt: timestamp('applied_at'),
+    nextActionAt: timestamp('next_action_at'),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id, t.searchText),
+    index('applications_user_status_idx').on(t.userId, t.status, t.updatedAt, t.id),
+    index('applications_user_next_action_idx').on(t.userId, t.nextActionAt, t.id),
+    // In the order `sort=applied` reads (newest first, never-applied last), so that Postgres walks
+    // it forwards and stops at the page; SQLite's plain ascending index walked backwards is that order.
+    index('applications_user_applied_idx').on(t.userId, t.appliedAt.desc().nullsLast(), t.id.desc()),
+    index('applications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('applications_resume_idx').on(t.resumeId),
+  ],
+);
+
+/** An application's timeline: see ./sqlite.ts. */
+export const applicationEvents = pgTable(
+  'application_events',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    at: timestamp('at').notNull(),
+    text: text('text'),
+    fromStatus: text('from_status').$type<ApplicationStatus>(),
+    toStatus: text('to_status').$type<ApplicationStatus>(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('application_events_application_idx').on(t.applicationId, t.at, t.id)],
 );

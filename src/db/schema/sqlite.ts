@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ApplicationStatus } from '../../services/applications/transitions';
+import type { ApplicationMatch } from './application-match';
 
 /**
  * SQLite/libSQL/D1 schema. Same tables, column names and row types as ./postgres.ts; the
@@ -218,4 +220,74 @@ export const messages = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('messages_conversation_created_idx').on(t.conversationId, t.createdAt)],
+);
+
+/**
+ * A user's job applications. `job_id` is a plain column, not a foreign key: a posting that leaves
+ * the board (or its row) keeps the application, whose title, company, url, location and
+ * description were copied in when it was made. A deleted resume leaves `resume_id` null.
+ */
+export const applications = sqliteTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => userProfiles.id, { onDelete: 'cascade' }),
+    jobId: integer('job_id'),
+    title: text('title').notNull(),
+    company: text('company').notNull(),
+    url: text('url'),
+    location: text('location'),
+    description: text('description'),
+    /**
+     * Title and company in lower case (JavaScript's Unicode folding, the same on every dialect;
+     * SQLite's lower() folds ASCII only), a line apart: what `q` looks for as a substring.
+     */
+    searchText: text('search_text').notNull(),
+    resumeId: text('resume_id').references(() => resumes.id, { onDelete: 'set null' }),
+    status: text('status').notNull().$type<ApplicationStatus>(),
+    match: text('match_snapshot', { mode: 'json' }).$type<ApplicationMatch>(),
+    notes: text('notes'),
+    appliedAt: timestamp('applied_at'),
+    nextActionAt: timestamp('next_action_at'),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    // One per list order (and filter): a page of one user's list is a walk of one index range
+    // that stops when the page is full, however many applications the user or the table holds.
+    // search_text rides along so that `q` is tested on the index alone: a rare substring otherwise
+    // reads every row of the user's (10,000 rows: 5 ms of a 10 ms page on SQLite), twice (page and count).
+    index('applications_user_updated_idx').on(t.userId, t.updatedAt, t.id, t.searchText),
+    index('applications_user_status_idx').on(t.userId, t.status, t.updatedAt, t.id),
+    index('applications_user_next_action_idx').on(t.userId, t.nextActionAt, t.id),
+    index('applications_user_applied_idx').on(t.userId, t.appliedAt, t.id),
+    // The export's keyset (created_at never changes, so a page boundary never moves).
+    index('applications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    // For the foreign key's ON DELETE SET NULL: without it, deleting a resume scans every application.
+    index('applications_resume_idx').on(t.resumeId),
+  ],
+);
+
+/**
+ * An application's timeline: status changes (recorded by the store with every change, `from_status`
+ * null for the initial one) and the user's own events (interview, note, contact). The integer id
+ * orders entries that share a time.
+ */
+export const applicationEvents = sqliteTable(
+  'application_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    at: timestamp('at').notNull(),
+    text: text('text'),
+    fromStatus: text('from_status').$type<ApplicationStatus>(),
+    toStatus: text('to_status').$type<ApplicationStatus>(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('application_events_application_idx').on(t.applicationId, t.at, t.id)],
 );

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { Application, ApplicationStore } from '../../db/applications';
 import type { ConversationStore } from '../../db/conversations';
 import type { JobStore } from '../../db/jobs';
 import type { ResumeStore } from '../../db/resumes';
@@ -7,6 +8,7 @@ import { describeError, type Logger } from '../../logger';
 import type { ReleaseSlot, UserLimiter } from '../limits';
 import type { LlmClient, LlmEvent, LlmUsage } from '../llm/deepseek';
 import {
+  type ApplicationGrounding,
   buildPrompt,
   type Grounding,
   maxHistoryMessages,
@@ -36,6 +38,8 @@ export interface ChatTurn {
   conversationId?: string;
   resumeId?: string;
   jobId?: number;
+  /** An application of the user's: its facts, and its posting and resume unless those are given. */
+  applicationId?: string;
   /** Aborts when the client leaves, before the stream begins or during it. */
   signal: AbortSignal;
 }
@@ -54,6 +58,7 @@ export interface ChatServiceDeps {
   conversations: ConversationStore;
   resumes: ResumeStore;
   jobs: JobStore;
+  applications: ApplicationStore;
   llm: LlmClient;
   limits: UserLimiter;
   /** Upper bound on one answer, from the slot being taken to the last event. */
@@ -75,6 +80,10 @@ export interface ChatService {
 /** Prompt budgets, in characters of grounding and tokens of history. */
 const resumeBudgetChars = 6000;
 const jobBudgetChars = 6000;
+const notesBudgetChars = 2000;
+/** The newest timeline entries given, each cut to this many characters. */
+const timelineEntries = 10;
+const timelineEntryChars = 300;
 const historyBudgetTokens = 4000;
 
 type StopReason = 'client' | 'deadline';
@@ -123,9 +132,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   async function grounding(turn: ChatTurn): Promise<Grounding> {
     const result: Grounding = {};
-    const resume = turn.resumeId
-      ? await deps.resumes.get(turn.userId, turn.resumeId)
-      : (await deps.resumes.listForUser(turn.userId)).find((r) => r.isDefault);
+    const application =
+      turn.applicationId === undefined
+        ? undefined
+        : await deps.applications.get(turn.userId, turn.applicationId);
+    if (turn.applicationId !== undefined && !application) throw notFound('Application');
+    // The application's resume and posting, unless the turn names others.
+    const resumeId = turn.resumeId ?? application?.resumeId ?? undefined;
+    const resume = resumeId
+      ? await deps.resumes.get(turn.userId, resumeId)
+      : await deps.resumes.getDefault(turn.userId);
     if (turn.resumeId && !resume) throw notFound('Resume');
     if (resume) {
       const chunks = await deps.resumes.chunks(resume.id);
@@ -138,8 +154,39 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const job = await deps.jobs.get(turn.jobId);
       if (!job) throw notFound('Job');
       result.job = { ...job, description: job.description.slice(0, jobBudgetChars) };
+    } else if (application) {
+      // The posting as it is on the board, or as it was copied in when it is gone (or outside).
+      const job = application.jobId === null ? undefined : await deps.jobs.get(application.jobId);
+      const source = job ?? { ...application, location: application.location ?? 'not given' };
+      result.job = {
+        title: source.title,
+        company: source.company,
+        location: source.location,
+        description: (source.description ?? '').slice(0, jobBudgetChars),
+      };
     }
+    if (application) result.application = await applicationFacts(application);
     return result;
+  }
+
+  async function applicationFacts(application: Application): Promise<ApplicationGrounding> {
+    const timeline = await deps.applications.timeline(application.id);
+    return {
+      title: application.title,
+      company: application.company,
+      status: application.status,
+      appliedAt: application.appliedAt,
+      nextActionAt: application.nextActionAt,
+      notes: application.notes?.slice(0, notesBudgetChars) ?? null,
+      score: application.match?.score ?? null,
+      missingSkills: application.match?.missing_skills.map((s) => s.name) ?? [],
+      timeline: timeline.slice(-timelineEntries).map((entry) => {
+        const day = entry.at.toISOString().slice(0, 10);
+        return entry.type === 'status'
+          ? `${day} status: ${entry.from ?? 'created'} → ${entry.to}`
+          : `${day} ${entry.type}: ${entry.text.slice(0, timelineEntryChars)}`;
+      }),
+    };
   }
 
   async function start(turn: ChatTurn) {

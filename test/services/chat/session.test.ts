@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock';
+import { createApplicationStore } from '../../../src/db/applications';
 import { type ConversationStore, createConversationStore } from '../../../src/db/conversations';
 import { createJobStore } from '../../../src/db/jobs';
 import { createResumeStore } from '../../../src/db/resumes';
@@ -46,6 +47,7 @@ describe('chat session', () => {
       conversations,
       resumes: createResumeStore(db.database),
       jobs: createJobStore(db.database),
+      applications: createApplicationStore(db.database),
       llm: createLlmClient({ baseUrl: deepseek.baseUrl, apiKey: standInApiKey }),
       limits,
       deadlineMs: 10_000,
