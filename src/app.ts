@@ -35,6 +35,7 @@ import { skillRoutes } from './routes/skills';
 import { createApplicationService } from './services/applications/service';
 import { createManagementClient } from './services/auth/management';
 import { createTokenVerifier, type RemoteJwksOptions, remoteJwks } from './services/auth/verifier';
+import { createChatService } from './services/chat/session';
 import { createGate } from './services/concurrency';
 import type { DocumentReader } from './services/documents/reader';
 import { createJobService } from './services/jobs/service';
@@ -219,6 +220,15 @@ export function createApp(deps: AppDeps) {
       }
     });
 
+  const conversations = createConversationStore(database);
+  const llm = config.DEEPSEEK_API_KEY
+    ? createLlmClient({
+        baseUrl: config.DEEPSEEK_BASE_URL,
+        apiKey: config.DEEPSEEK_API_KEY,
+        fetch: telemetry.fetch('llm', fetchImpl),
+      })
+    : undefined;
+
   const app = createRouter();
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
   if (telemetry.tracing) for (const middleware of requestSpans()) app.use('*', middleware);
@@ -301,24 +311,23 @@ export function createApp(deps: AppDeps) {
       chatRoutes({
         guard,
         jsonBodyLimit,
-        clock,
-        logger,
-        conversations: createConversationStore(database),
-        resumes,
-        jobs,
-        applications: applicationStore,
-        llm: config.DEEPSEEK_API_KEY
-          ? createLlmClient({
-              baseUrl: config.DEEPSEEK_BASE_URL,
-              apiKey: config.DEEPSEEK_API_KEY,
-              fetch: telemetry.fetch('llm', fetchImpl),
+        chat: llm
+          ? createChatService({
+              clock,
+              logger,
+              conversations,
+              resumes,
+              jobs,
+              applications: applicationStore,
+              llm,
+              limits: state.chatLimits,
+              deadlineMs: config.CHAT_DEADLINE_MS,
+              maxTokens: config.CHAT_MAX_TOKENS,
             })
           : undefined,
+        conversations,
         models: { default: config.DEEPSEEK_MODEL, allowed: config.DEEPSEEK_MODELS },
-        limits: state.chatLimits,
         background,
-        deadlineMs: config.CHAT_DEADLINE_MS,
-        maxTokens: config.CHAT_MAX_TOKENS,
       }),
     );
 
