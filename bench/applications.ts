@@ -21,7 +21,7 @@ import { intEnv } from './env';
  * (INSERT ... SELECT over a generated series, not through the API), then the real server in a
  * child process (bench/servers.ts, no skills service) and requests one after another over ONE
  * keep-alive connection: p50 / p99 / max of each list query, and of the other reads for scale.
- * Postgres gets `ANALYZE` after the fill, as autovacuum would after a bulk load; SQLite gets
+ * Postgres gets `VACUUM ANALYZE` after the fill, as autovacuum would after a bulk load; SQLite gets
  * nothing (a production file has no statistics unless someone runs ANALYZE).
  *
  *   BENCH_APPLICATIONS   rows in all (default 1000000)
