@@ -184,3 +184,17 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     expect(await countApplied(database)).toBe(good.length);
   });
 });
+
+describe('the migration journals', () => {
+  // A database records the `when` of the last migration it applied and applies only later ones, so
+  // a new migration whose `when` is not above every earlier one's would be skipped on every
+  // database already up to date. drizzle-kit writes the clock's time; 0008 and 0009 (SQLite) were
+  // set by hand past it, so a migration generated before then must be given a later `when` too.
+  it.each(['sqlite', 'postgres'] as const)('%s: each migration is dated after the one before', (dialect) => {
+    const whens = readMigrationFiles({ migrationsFolder: migrationsFolder[dialect] }).map(
+      (m) => m.folderMillis,
+    );
+    expect(whens.length).toBeGreaterThan(0);
+    for (let i = 1; i < whens.length; i++) expect(whens[i], `migration ${i}`).toBeGreaterThan(whens[i - 1]!);
+  });
+});
