@@ -8,6 +8,12 @@ import { statsDefinition } from '../../src/services/applications/stats';
 import { type ApplicationStatus, describeTransitions } from '../../src/services/applications/transitions';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type {
+  ApplicationBody,
+  ApplicationDetailBody,
+  ApplicationListBody,
+  ErrorBody,
+} from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
 import { type DeepSeekStandIn, standInApiKey, startDeepSeekStandIn } from '../support/deepseek-standin';
 
@@ -17,54 +23,6 @@ import { type DeepSeekStandIn, standInApiKey, startDeepSeekStandIn } from '../su
  * the store with chosen times, the CSV export, a posting deleted from the board, and chat grounded
  * in an application (the DeepSeek stand-in records the prompt).
  */
-
-interface MatchBody {
-  score: number;
-  matched_skills: { id: string; name: string; type: string; match: string }[];
-  missing_skills: { id: string; name: string; type: string; closest?: { id: string; name: string } }[];
-}
-interface ApplicationBody {
-  id: string;
-  status: string;
-  job_id: number | null;
-  title: string;
-  company: string;
-  url: string | null;
-  location: string | null;
-  resume_id: string | null;
-  match: MatchBody | null;
-  notes: string | null;
-  applied_at: string | null;
-  next_action_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-interface TimelineBody {
-  type: string;
-  at: string;
-  text?: string;
-  from?: string | null;
-  to?: string;
-}
-interface DetailBody extends ApplicationBody {
-  timeline: TimelineBody[];
-  job: { id: number; title: string; company: string; is_active: boolean } | null;
-}
-interface ListBody {
-  applications: ApplicationBody[];
-  pagination: {
-    total: number;
-    current_page: number;
-    total_pages: number;
-    has_next: boolean;
-    has_prev: boolean;
-  };
-}
-interface ErrorBody {
-  error: string;
-  message: string;
-  details?: Record<string, string[]>;
-}
 
 const posting = (over: Partial<NewJob> = {}): NewJob => ({
   title: 'Backend Engineer',
@@ -204,11 +162,11 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
   const create = async (headers: Record<string, string>, body: unknown) =>
     json<ApplicationBody>(await send('POST', '/api/applications', headers, body), 201);
   const detail = async (headers: Record<string, string>, id: string) =>
-    json<DetailBody>(await send('GET', `/api/applications/${id}`, headers), 200);
+    json<ApplicationDetailBody>(await send('GET', `/api/applications/${id}`, headers), 200);
   const patch = (headers: Record<string, string>, id: string, body: unknown) =>
     send('PATCH', `/api/applications/${id}`, headers, body);
   const list = async (headers: Record<string, string>, query = '') =>
-    json<ListBody>(await send('GET', `/api/applications${query}`, headers), 200);
+    json<ApplicationListBody>(await send('GET', `/api/applications${query}`, headers), 200);
 
   describe('POST /api/applications', () => {
     it('tracks a posting on the board: copies it, keeps a match snapshot with the default resume, records the initial status', async () => {
@@ -632,7 +590,7 @@ describe.each(databaseKinds)('applications on %s', (kind) => {
         at: '2030-03-03T14:00:00.000Z',
         text: 'Technical interview with the platform team',
       });
-      const contact = await json<TimelineBody>(
+      const contact = await json<ApplicationDetailBody['timeline'][number]>(
         await send('POST', `/api/applications/${created.id}/events`, user.headers, {
           type: 'contact',
           text: 'Emailed Rui',

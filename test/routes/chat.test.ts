@@ -6,6 +6,7 @@ import { createJobStore } from '../../src/db/jobs';
 import { createResumeStore } from '../../src/db/resumes';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type { ConversationBody } from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
 import { startDeepSeekStandIn } from '../support/deepseek-standin';
 
@@ -37,12 +38,6 @@ const conversationIdOf = (events: SseEvent[]) => String(events[0]?.data.conversa
 async function stopServer(server: ReturnType<typeof serve>): Promise<void> {
   (server as Server).closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-interface ConversationBody {
-  id: string;
-  title: string;
-  messages: { role: string; content: string; incomplete: boolean }[];
 }
 
 describe.each(databaseKinds)('chat on %s', (kind) => {

@@ -8,12 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobStore } from '../../src/db/jobs';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type { ErrorBody } from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
-
-interface ErrorBody {
-  error: string;
-  details?: Record<string, string[]>;
-}
 
 describe.each(databaseKinds)('input defects on %s', (kind) => {
   let auth0: Auth0StandIn;

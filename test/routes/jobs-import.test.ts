@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type { ImportSummaryBody } from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
-
-interface Summary {
-  created: number;
-  updated: number;
-  failed: { row: number; error: string }[];
-  failed_total: number;
-}
 
 const job = (id: string, extra: Record<string, unknown> = {}) => ({
   title: `Imported Role ${id}`,
@@ -44,7 +38,7 @@ describe.each(databaseKinds)('POST /api/jobs/import on %s', (kind) => {
       headers: { ...headers, 'content-type': contentType },
       body,
     });
-    return { status: res.status, body: (await res.json()) as Summary & { error?: string } };
+    return { status: res.status, body: (await res.json()) as ImportSummaryBody & { error?: string } };
   };
   const total = async (q: string) => {
     const res = await app.request(`/api/jobs?q=${encodeURIComponent(q)}`, { headers: writer });

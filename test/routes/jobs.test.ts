@@ -2,26 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobStore, type NewJob } from '../../src/db/jobs';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type { JobListBody } from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
-
-interface JobBody {
-  id: number;
-  title: string;
-  company: string;
-  location: string;
-  job_type: string;
-  created_at: string;
-}
-interface ListBody {
-  jobs: JobBody[];
-  pagination: {
-    total: number;
-    current_page: number;
-    total_pages: number;
-    has_next: boolean;
-    has_prev: boolean;
-  };
-}
 
 const base: NewJob = {
   title: 'Software Engineer',
@@ -159,10 +141,10 @@ describe.each(databaseKinds)('jobs on %s', (kind) => {
     const res = await app.request(`/api/jobs${query}`, { headers: reader });
     return {
       status: res.status,
-      body: (await res.json()) as ListBody & { error?: string; details?: Record<string, string[]> },
+      body: (await res.json()) as JobListBody & { error?: string; details?: Record<string, string[]> },
     };
   };
-  const titles = (body: ListBody) => body.jobs.map((j) => j.title);
+  const titles = (body: JobListBody) => body.jobs.map((j) => j.title);
 
   describe('listing and pagination', () => {
     it('lists active jobs newest first with the seed’s fields and block', async () => {
@@ -247,7 +229,7 @@ describe.each(databaseKinds)('jobs on %s', (kind) => {
   });
 
   describe('keyset cursors', () => {
-    type CursorList = ListBody & { next_cursor: string | null };
+    type CursorList = JobListBody & { next_cursor: string | null };
     const page = async (query: string) => (await list(query)).body as CursorList;
 
     it('walks the whole list with next_cursor, the same rows as page by page', async () => {

@@ -5,6 +5,7 @@ import { createS3Storage } from '../../src/services/storage/s3';
 import type { ObjectStorage } from '../../src/services/storage/storage';
 import { bearer, createTestApp, localTestStorage } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type { UploadBody } from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
 import {
   makeDocx,
@@ -15,16 +16,6 @@ import {
   sampleResumeText,
   utf16Bom,
 } from '../support/fixtures';
-
-interface UploadBody {
-  resume_id: string;
-  chunks_created: number;
-  text_length: number;
-  s3_key: string;
-  bucket: string;
-  skills: unknown[];
-  error?: string;
-}
 
 const encoder = new TextEncoder();
 

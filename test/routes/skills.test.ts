@@ -17,6 +17,15 @@ import { createSkillsService, type SkillsService } from '../../src/services/skil
 import { createVectorStore, type VectorStore } from '../../src/services/skills/vector-store';
 import { bearer, createTestApp } from '../support/app';
 import { type Auth0StandIn, startAuth0StandIn } from '../support/auth0-standin';
+import type {
+  ErrorBody,
+  JobBody,
+  MatchBody,
+  RecommendedBody,
+  ResumeBody,
+  SkillSearchBody,
+  UploadBody,
+} from '../support/contract';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases';
 
 /**
@@ -212,40 +221,6 @@ const nurseJob = {
 interface SkillRef {
   id: string;
   name: string;
-}
-interface ResumeSkillBody extends SkillRef {
-  score: number;
-  evidence: string;
-}
-interface UploadBody {
-  resume_id: string;
-  skills: ResumeSkillBody[];
-}
-interface ResumeBody {
-  id: string;
-  skills: ResumeSkillBody[];
-}
-interface JobBody {
-  id: number;
-  title: string;
-  description: string;
-  skills: SkillRef[];
-}
-interface MatchBody {
-  job_id: number;
-  resume_id: string;
-  score: number;
-  matched_skills: (SkillRef & { type: string; match: 'exact' })[];
-  missing_skills: (SkillRef & { type: string; closest?: SkillRef })[];
-}
-interface RecommendedBody {
-  jobs: { id: number; title: string; score: number }[];
-}
-interface SearchBody {
-  skills: { id: string; name: string; type: string; score: number }[];
-}
-interface ErrorBody {
-  error: string;
 }
 
 const names = (skills: readonly SkillRef[]) => skills.map((s) => s.name);
@@ -816,7 +791,7 @@ describe.each(databaseKinds)('skills on %s', (kind) => {
   describe('GET /api/skills/search', () => {
     const search = async (query: string, headers = alice) => {
       const res = await app.request(`/api/skills/search${query}`, { headers });
-      return { status: res.status, body: (await res.json()) as SearchBody & ErrorBody };
+      return { status: res.status, body: (await res.json()) as SkillSearchBody & ErrorBody };
     };
     const top3 = async (q: string) => {
       const { status, body } = await search(`?q=${encodeURIComponent(q)}&limit=3`);
