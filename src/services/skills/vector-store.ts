@@ -103,7 +103,7 @@ export interface VectorStore {
 }
 
 export interface VectorStoreOptions {
-  /** `http(s)://host:port` of the Chroma server (a path prefix is not supported by the client). */
+  /** The Chroma server: `http(s)://host:port`, with a path prefix if it sits behind one. */
   url: string;
   embedder: Embedder;
   /** Upper bound on each Chroma call, default 5000 ms. */
@@ -163,10 +163,16 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
   const logger = options.logger ?? silentLogger;
   const parsed = new URL(options.url);
   const ssl = parsed.protocol === 'https:';
-  const url = `${parsed.protocol}//${parsed.host}`;
+  // A path prefix (a Chroma behind a reverse proxy at https://host/chroma) is kept.
+  const prefix = parsed.pathname.replace(/\/+$/, '');
+  const url = `${parsed.protocol}//${parsed.host}${prefix}`;
+  const port = parsed.port ? Number(parsed.port) : ssl ? 443 : 80;
   const client = new ChromaClient({
     host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : ssl ? 443 : 80,
+    // The client builds its base URL as `${scheme}://${host}:${port}` and has no option for a
+    // path (its deprecated `path` drops it too): the prefix rides after the port. The test with a
+    // prefixed proxy (test/services/skills/vector-store.test.ts) holds the client to it.
+    port: (prefix ? `${port}${prefix}` : port) as number,
     ssl,
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.tenant ? { tenant: options.tenant } : {}),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,48 @@ describe('the vector store against a real Chroma', () => {
     const err = await badName.ensure().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(DependencyUnavailableError);
+  });
+});
+
+describe('a Chroma behind a path prefix (a reverse proxy at /chroma)', () => {
+  it('keeps the prefix of CHROMA_URL for every call', async () => {
+    const seen: string[] = [];
+    const target = new URL(chromaUrl);
+    // Forwards /chroma/... to the run's Chroma; anything else is a 404, as a proxy would answer.
+    const proxy = createHttpServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (!req.url?.startsWith('/chroma/')) {
+        res.writeHead(404).end();
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url.slice('/chroma'.length),
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as { port: number };
+    try {
+      const prefixed = createVectorStore({ url: `http://127.0.0.1:${port}/chroma/`, embedder });
+      await prefixed.heartbeat();
+      const collection = prefixed.collection(uniqueName('prefixed'));
+      await collection.upsert(skills.slice(0, 2));
+      expect(await collection.count()).toBe(2);
+      expect(seen.length).toBeGreaterThan(2);
+      expect(seen.every((path) => path.startsWith('/chroma/api/'))).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
 
