@@ -254,7 +254,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use('/api/*', privateNoCache());
-  for (const path of validatedReads) app.use(path, readValidators());
+  const validators = readValidators({ hash: deps.sha256Hex });
+  for (const path of validatedReads) app.use(path, validators);
 
   // Chained so the returned type carries every route's schema (for Hono's typed `hc` client).
   const api = app

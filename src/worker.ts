@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import type { Context, ExecutionContext } from 'hono';
 import { type AppType, createApp, createAppState } from './app';
 import { type Config, ConfigError, parseConfig } from './config';
@@ -144,6 +145,9 @@ function setUp(env: WorkerBindings): Isolate {
     state,
     background,
     docsAssets,
+    // workerd's node:crypto (nodejs_compat): a synchronous hash for the verified-token cache's
+    // keys and the reads' ETags, where WebCrypto would make each an asynchronous job.
+    sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
   });
   const isolate: Isolate = { config, app };
   isolates.set(env, isolate);
