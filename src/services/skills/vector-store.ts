@@ -164,7 +164,8 @@ export function createVectorStore(options: VectorStoreOptions): VectorStore {
   const parsed = new URL(options.url);
   const ssl = parsed.protocol === 'https:';
   // A path prefix (a Chroma behind a reverse proxy at https://host/chroma) is kept.
-  const prefix = parsed.pathname.replace(/\/+$/, '');
+  let prefix = parsed.pathname;
+  while (prefix.endsWith('/')) prefix = prefix.slice(0, -1);
   const url = `${parsed.protocol}//${parsed.host}${prefix}`;
   const port = parsed.port ? Number(parsed.port) : ssl ? 443 : 80;
   const client = new ChromaClient({
