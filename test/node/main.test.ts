@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEntry, waitForLine } from '../support/entry-process';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const entry = path.join(root, 'src/node/main.ts');
@@ -11,38 +12,8 @@ const workDir = mkdtempSync(path.join(tmpdir(), 'jobmate-node-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 /** Runs the real Node entry in a folder of its own (its `instance/` and `.env` are there). */
-function start(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  const child = spawn(process.execPath, ['--import', tsx, entry], {
-    cwd: workDir,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForLine(read: () => string, pattern: RegExp, exited: Promise<unknown>) {
-  const deadline = Date.now() + 20_000;
-  let done = false;
-  void exited.then(() => {
-    done = true;
-  });
-  while (!pattern.test(read())) {
-    if (done || Date.now() > deadline) throw new Error(`never printed ${pattern}:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = (env: Record<string, string>) =>
+  startEntry([process.execPath, '--import', tsx, entry], workDir, env);
 
 describe('the Node entry', () => {
   it('refuses to start with one message naming every bad variable', async () => {
@@ -61,7 +32,7 @@ describe('the Node entry', () => {
 
   it('migrates an empty libSQL file, serves, and stops cleanly on SIGTERM', async () => {
     const server = start({ PORT: '5391' });
-    await waitForLine(server.output, /"listening"/, server.exited);
+    await waitForLine(server, /"listening"/);
     expect(server.output()).toMatch(/development issuer/);
     const listening = server
       .output()

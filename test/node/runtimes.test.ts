@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/node/chroma-server';
+import { startEntry, waitForLine } from '../support/entry-process';
 
 /**
  * The same app on Bun and on Deno (src/bun.ts, src/deno.ts: the Node wiring behind each runtime's
@@ -31,48 +32,19 @@ afterAll(() => {
   for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function start(command: readonly string[], workDir: string, env: Record<string, string>) {
-  const [binary, ...args] = command;
-  const child: ChildProcess = spawn(binary!, args, {
-    cwd: workDir,
-    env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-/** Resolves when a line matches, rejects when the process exits first (no fixed sleeps: polls output). */
-async function waitForLine(read: () => string, pattern: RegExp, exited: Promise<unknown>) {
-  let done = false;
-  void exited.then(() => {
-    done = true;
-  });
-  while (!pattern.test(read())) {
-    if (done) throw new Error(`exited before printing ${pattern}:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe.each(Object.keys(runtimes) as (keyof typeof runtimes)[])('the %s entry', (runtime) => {
   it('serves the API (health, a signed-in user, a resume read for skills) and stops on SIGTERM', async () => {
     const workDir = mkdtempSync(path.join(tmpdir(), `jobmate-${runtime}-`));
     workDirs.push(workDir);
     const port = await freePort();
-    const server = start(runtimes[runtime], workDir, {
+    const server = startEntry(runtimes[runtime], workDir, {
+      HOME: workDir,
       PORT: String(port),
       CHROMA_URL: chromaUrl,
       DEMO_JOBS: '20',
     });
     try {
-      await waitForLine(server.output, /"listening"/, server.exited);
+      await waitForLine(server, /"listening"/, 60_000);
       const base = `http://127.0.0.1:${port}`;
       expect(await (await fetch(`${base}/api/health`)).json()).toMatchObject({
         status: 'ok',
