@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { createPgDatabase } from '../src/node/pg-database';
 import { fillPostgres, fillSqlite } from './applications-fill';
 import { readyPort, superviseChildren, waitForPing } from './child';
 import { intEnv } from './env';
+import { waitForQuiet } from './quiet';
 
 /**
  * `npm run bench:applications`: the application list of one user with 10,000 applications, in a
@@ -94,39 +95,6 @@ function get(url: string, token: string): Promise<{ status: number; body: string
   });
 }
 
-/** CPU time the whole machine spent busy (all cores, /proc/stat), µs; undefined off Linux. */
-function machineBusy(): number | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
-    return ((user + nice + system + irq + softirq) * 1e6) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Waits until processes other than this one used less than a quarter of a core over a second
- * (the server and Postgres are idle between cases), for at most BENCH_QUIET_WAIT seconds; returns
- * how busy the machine still was, for the report.
- */
-async function waitForQuiet(): Promise<string> {
-  if (quietWait === 0) return '';
-  const started = performance.now();
-  for (;;) {
-    const before = machineBusy();
-    const self = process.cpuUsage();
-    await new Promise((r) => setTimeout(r, 1_000));
-    const after = machineBusy();
-    const own = process.cpuUsage(self);
-    if (before === undefined || after === undefined) return '';
-    const others = (after - before - own.user - own.system) / 1e6;
-    if (others < 0.25) return '';
-    if ((performance.now() - started) / 1000 >= quietWait)
-      return ` [machine busy: ${Math.round(others * 100)}% of a core elsewhere]`;
-  }
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -141,7 +109,7 @@ interface Figures {
 }
 
 async function measure(base: string, token: string, name: string, urlPath: string, count: number) {
-  const busy = await waitForQuiet();
+  const busy = await waitForQuiet(quietWait);
   const first = await get(`${base}${urlPath}`, token);
   if (first.status !== 200) throw new Error(`${urlPath}: HTTP ${first.status} ${first.body.slice(0, 300)}`);
   const listed = /"total":(\d+)/.exec(first.body);

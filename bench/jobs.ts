@@ -15,6 +15,7 @@ import { loadOnetJobData } from '../src/node/onet-data';
 import { readyPort, request, superviseChildren, waitForPing } from './child';
 import { intEnv } from './env';
 import { writeDemoCsv } from './jobs-csv';
+import { machineBusy, waitForQuiet } from './quiet';
 import type { ChildMessage } from './servers';
 
 /**
@@ -278,39 +279,6 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   return micros;
 }
 
-/** CPU time the whole machine spent busy (all cores, /proc/stat, steal excluded), µs. */
-function machineBusy(): number | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
-    return ((user + nice + system + irq + softirq) * 1e6) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * On a shared machine other work skews a run: waits until processes other than this one used less
- * than a quarter of a core over one second (the server and Postgres are idle between targets), for
- * at most BENCH_QUIET_WAIT seconds. Returns a note when it waited or gave up.
- */
-async function waitForQuiet(): Promise<string> {
-  if (quietWait === 0) return '';
-  const started = performance.now();
-  for (;;) {
-    const before = machineBusy();
-    const self = process.cpuUsage();
-    await new Promise((r) => setTimeout(r, 1_000));
-    const after = machineBusy();
-    const own = process.cpuUsage(self);
-    if (before === undefined || after === undefined) return '';
-    const others = (after - before - own.user - own.system) / 1e6;
-    const waited = (performance.now() - started) / 1_000;
-    if (others < 0.25) return waited > 1.5 ? ` (waited ${fmt(waited)} s for other work)` : '';
-    if (waited >= quietWait) return ` (machine busy: ${fmt(others * 100)}% of a core in other processes)`;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Import.
 
@@ -560,7 +528,7 @@ async function benchDialect(
   }
 
   // 1. Import.
-  process.stdout.write(await waitForQuiet());
+  process.stdout.write(await waitForQuiet(quietWait));
   process.stdout.write(`importing ${fmt(jobCount)} rows (${mib(csvBytes)} of CSV) ...`);
   const cpuBefore = await request(server.child, { type: 'cpu' }, 'cpu');
   const dbCpuBefore = cpuOfPids(await backendPids());
@@ -600,7 +568,7 @@ async function benchDialect(
       `  ${name}${pagination ? ` (total ${fmt(pagination.total)}, ${shown} on the page)` : ''} ...`,
     );
     const headers = { Authorization: `Bearer ${tokens.reader}` };
-    process.stdout.write(await waitForQuiet());
+    process.stdout.write(await waitForQuiet(quietWait));
     if (warmup > 0) await load(url, warmup, headers);
     const dbBefore = cpuOfPids(await backendPids());
     const before = await request(measured.child, { type: 'cpu' }, 'cpu');
