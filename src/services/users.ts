@@ -38,13 +38,18 @@ const MANAGEMENT_RETRY_MS = 60 * 60 * 1000;
 const MAX_RETRY_ENTRIES = 10_000;
 
 /** The profile fields the token's claims carry (email, name, picture), null where absent. */
-function claimsProfile(claims: JWTPayload) {
+type ClaimedProfile = { email: string | null; name: string | null; picture: string | null };
+
+function claimsProfile(claims: JWTPayload): ClaimedProfile {
   return {
     email: claim(claims, 'email'),
     name: claim(claims, 'name'),
     picture: claim(claims, 'picture'),
   };
 }
+
+/** A token that names its user (e-mail or name) speaks for the profile; one without does not. */
+const hasProfileClaims = (claimed: ClaimedProfile) => claimed.email !== null || claimed.name !== null;
 
 /**
  * Get-or-create the `user_profiles` row of the token's subject, kept fresh. Profile data comes from
@@ -69,25 +74,24 @@ export function createHydrator(deps: {
   const now = () => deps.clock.now().getTime();
 
   /** What the token says that the row does not, when the token is newer than the row. */
-  function claimChanges(row: UserProfile, auth: AuthContext): ProfileFields | undefined {
+  function claimChanges(
+    row: UserProfile,
+    auth: AuthContext,
+    claimed: ClaimedProfile,
+  ): ProfileFields | undefined {
     const iat = auth.claims.iat;
     if (typeof iat === 'number' && iat * 1000 <= row.updatedAt.getTime()) return undefined;
     const changes: ProfileFields = {};
-    for (const [field, value] of Object.entries(claimsProfile(auth.claims)) as [
-      keyof ProfileFields,
-      string | null,
-    ][]) {
+    for (const [field, value] of Object.entries(claimed) as [keyof ProfileFields, string | null][]) {
       if (value !== null && value !== row[field]) changes[field] = value;
     }
     return Object.keys(changes).length > 0 ? changes : undefined;
   }
 
-  function managementDue(row: UserProfile, auth: AuthContext): boolean {
-    if (!management) return false;
-    const fromClaims = claimsProfile(auth.claims);
-    if (fromClaims.email !== null || fromClaims.name !== null) return false;
+  function managementDue(row: UserProfile, claimed: ClaimedProfile): boolean {
+    if (!management || hasProfileClaims(claimed)) return false;
     if (now() - row.updatedAt.getTime() < MANAGEMENT_REFRESH_MS) return false;
-    return (retryManagementAt.get(auth.sub) ?? 0) <= now();
+    return (retryManagementAt.get(row.auth0Sub) ?? 0) <= now();
   }
 
   async function refreshFromManagement(row: UserProfile): Promise<UserProfile> {
@@ -107,26 +111,31 @@ export function createHydrator(deps: {
     }
   }
 
-  async function load(auth: AuthContext, known: UserProfile | undefined): Promise<UserProfile> {
+  async function load(
+    auth: AuthContext,
+    claimed: ClaimedProfile,
+    known: UserProfile | undefined,
+  ): Promise<UserProfile> {
     const existing = known ?? (await deps.users.findBySub(auth.sub));
     if (existing) {
-      const changes = claimChanges(existing, auth);
+      const changes = claimChanges(existing, auth, claimed);
       if (changes) return (await deps.users.refreshProfile(auth.sub, changes, deps.clock.now())) ?? existing;
-      if (managementDue(existing, auth)) return refreshFromManagement(existing);
+      if (managementDue(existing, claimed)) return refreshFromManagement(existing);
       return existing;
     }
-    const fromClaims = claimsProfile(auth.claims);
-    const hasClaims = fromClaims.email !== null || fromClaims.name !== null;
-    const profile = hasClaims || !management ? fromClaims : await management.getUser(auth.sub);
+    const profile = hasProfileClaims(claimed) || !management ? claimed : await management.getUser(auth.sub);
     return deps.users.createIfAbsent({ auth0Sub: auth.sub, ...profile }, deps.clock.now());
   }
 
   return (auth) => {
     const cached = cache?.get(auth.sub);
-    if (cached && !claimChanges(cached, auth) && !managementDue(cached, auth)) return Promise.resolve(cached);
+    const claimed = claimsProfile(auth.claims);
+    if (cached && !claimChanges(cached, auth, claimed) && !managementDue(cached, claimed)) {
+      return Promise.resolve(cached);
+    }
     let pending = inFlight.get(auth.sub);
     if (!pending) {
-      pending = load(auth, cached)
+      pending = load(auth, claimed, cached)
         .then((user) => {
           cache?.set(user);
           return user;
