@@ -114,16 +114,38 @@ export interface SetResult {
   };
   evaluation: ReturnType<typeof evaluateExtraction>;
   predicted: Record<string, string[]>;
+  /**
+   * Labelled skills that were read, or that the profiles (essential, optional, technologies) of
+   * the three likeliest detected occupations list: the recall that matching in other words inside
+   * the detected occupations could reach at most. What lies outside needs matching across the
+   * whole ontology, where looseness costs precision.
+   */
+  reachable: { read: number; inProfiles: number; either: number; gold: number };
 }
 
 /** Runs the analyser over a set and scores it. */
 export function scoreSet(set: LabelledSet, analyser: SkillAnalyser): SetResult {
   const predicted: Record<string, string[]> = {};
   const detected: Record<string, string[]> = {};
+  const reachable = { read: 0, inProfiles: 0, either: 0, gold: 0 };
   for (const [file, text] of set.texts) {
     const analysis = analyser.resume(text);
     predicted[file] = analysis.skills.map((s) => s.id);
     detected[file] = analysis.occupations.map((o) => o.title);
+    const read = new Set(predicted[file]);
+    const profiles = analysis.occupations
+      .slice(0, 3)
+      .map((o) => analyser.occupations.profile(o.id))
+      .filter((p) => p !== undefined);
+    for (const id of set.gold[file] ?? []) {
+      const listed = profiles.some(
+        (p) => p.essential.has(id) || p.optional.has(id) || p.technologies.has(id),
+      );
+      reachable.gold++;
+      if (read.has(id)) reachable.read++;
+      if (listed) reachable.inProfiles++;
+      if (read.has(id) || listed) reachable.either++;
+    }
   }
   const evaluation = evaluateExtraction(predicted, set.gold);
   const families = new Map<string, ReturnType<typeof prf> & { resumes: number }>();
@@ -163,6 +185,7 @@ export function scoreSet(set: LabelledSet, analyser: SkillAnalyser): SetResult {
     occupationHits: { hits, labelled, misses },
     evaluation,
     predicted,
+    reachable,
   };
 }
 
@@ -212,6 +235,10 @@ function report(set: LabelledSet, result: SetResult, ontology: Ontology, verbose
       for (const miss of o.misses)
         console.log(`    ${miss.file}: ${miss.expected} — got ${miss.got.join(' | ')}`);
   }
+  const r = result.reachable;
+  console.log(
+    `Labelled skills read or listed by the 3 likeliest occupations' profiles: ${r.either}/${r.gold} (${pct(r.either / r.gold).trim()}; read ${r.read}, listed ${r.inProfiles}): the most recall matching inside the detected occupations can reach`,
+  );
   if (verbose && set.name === 'tuning') {
     console.log('Most frequent false positives:');
     for (const { id, count } of mostFrequent(
