@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { configSchema, parseConfig } from '../src/config';
+import { silentLogger } from '../src/logger';
+import { withCompression } from '../src/node/compression';
+import { loadDevIssuer } from '../src/node/dev-issuer';
+import { loadOnetJobData } from '../src/node/onet-data';
+import { prepareNodeApp } from '../src/node/server';
+import { intEnv } from './env';
+import { writeDemoCsv } from './jobs-csv';
+
+/**
+ * `npx tsx bench/reads-cpu.ts`: the CPU time of one hot read, in this process, with no socket and
+ * no client: each request goes through @hono/node-server's own listener (lightweight Request and
+ * Response, the response written as the server writes it) into a ServerResponse with no
+ * connection, one at a time. What a load test measures less the HTTP parsing and socket writes,
+ * and steady enough on a shared machine to compare two commits (process CPU time, not wall time).
+ *
+ *   READS_JOBS        generated postings in a SQLite file (default 5000)
+ *   READS_ITERATIONS  requests measured per target and round (default 20000)
+ *   READS_ROUNDS      rounds; the median is reported (default 5)
+ */
+
+const jobCount = intEnv('READS_JOBS', 5_000, 100, 200_000);
+const iterations = intEnv('READS_ITERATIONS', 20_000, 100, 1_000_000);
+const rounds = intEnv('READS_ROUNDS', 5, 1, 50);
+
+const targets = [
+  '/api/ping-protected',
+  '/api/me',
+  '/api/jobs',
+  '/api/jobs?page=50&limit=20&location=york&job_type=contract',
+  '/api/jobs?q=engineer&limit=10',
+  '/api/jobs?q=senior%20nurse&sort=relevance&limit=10',
+];
+
+type Listener = ReturnType<typeof getRequestListener>;
+
+/** One request through the listener; resolves with the status once the response has ended. */
+function call(listener: Listener, url: string, headers: Record<string, string>): Promise<number> {
+  const incoming = new IncomingMessage(new Socket());
+  incoming.method = 'GET';
+  incoming.url = url;
+  incoming.headers = headers;
+  incoming.rawHeaders = Object.entries(headers).flat();
+  incoming.push(null);
+  const outgoing = new ServerResponse(incoming);
+  return new Promise((resolve) => {
+    const end = outgoing.end.bind(outgoing);
+    outgoing.end = ((...args: Parameters<typeof end>) => {
+      const result = end(...args);
+      resolve(outgoing.statusCode);
+      return result;
+    }) as typeof outgoing.end;
+    void listener(incoming, outgoing);
+  });
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jobmate-reads-cpu-'));
+  try {
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const name of Object.keys(configSchema.shape)) delete env[name];
+    Object.assign(env, {
+      NODE_ENV: 'development',
+      MIGRATE_ON_START: 'true',
+      DEMO_JOBS: '0',
+      JOBS_IMPORT_MAX_BYTES: String(200 * 1024 * 1024),
+      UPLOAD_DIR: path.join(dir, 'uploads'),
+      DATABASE_MODE: 'sqlite',
+      DATABASE_DEV: `file:${path.join(dir, 'jobs.db')}`,
+    });
+    const config = parseConfig(env);
+    const devKeyFile = path.join(dir, 'dev-issuer-key.json');
+    const { app, close } = await prepareNodeApp(config, { logger: silentLogger, devKeyFile, skills: false });
+    const dev = await loadDevIssuer(devKeyFile);
+    const reader = await dev.sign({ sub: 'bench|reader', email: 'reader@example.com', name: 'Reader' }, 3600);
+    const writer = await dev.sign({ sub: 'bench|importer', scope: 'write:jobs' }, 3600);
+
+    const csv = path.join(dir, 'jobs.csv');
+    await writeDemoCsv(csv, loadOnetJobData(), jobCount, { seed: 1, now: new Date('2026-01-15T12:00:00Z') });
+    const imported = await app.request('/api/jobs/import', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${writer}`, 'Content-Type': 'text/csv' },
+      body: readFileSync(csv, 'utf8'),
+    });
+    if (imported.status !== 200) throw new Error(`import: ${imported.status} ${await imported.text()}`);
+
+    const listener = getRequestListener(withCompression(app.fetch));
+    const headers = { host: 'localhost', authorization: `Bearer ${reader}` };
+    console.log(`${jobCount} jobs, ${iterations} requests per target and round, median of ${rounds} rounds`);
+    console.log('| target | µs of CPU per request | status |');
+    console.log('| --- | --- | --- |');
+    for (const url of targets) {
+      let status = 0;
+      for (let i = 0; i < 2_000; i++) status = await call(listener, url, headers);
+      const perRequest: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const before = process.cpuUsage();
+        for (let i = 0; i < iterations; i++) await call(listener, url, headers);
+        const used = process.cpuUsage(before);
+        perRequest.push((used.user + used.system) / iterations);
+      }
+      perRequest.sort((a, b) => a - b);
+      const median = perRequest[Math.floor(perRequest.length / 2)] ?? 0;
+      const spread = `${perRequest[0]?.toFixed(1)}-${perRequest.at(-1)?.toFixed(1)}`;
+      console.log(`| \`${url}\` | ${median.toFixed(1)} (${spread}) | ${status} |`);
+    }
+    await close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
