@@ -55,6 +55,30 @@ function replaceResponse(c: Context, res: Response) {
 /** What `c.json` takes after the object: a status or a ResponseInit, then headers. */
 type JsonArg = number | ResponseInit | Response;
 type JsonHeaders = Record<string, string | string[]>;
+/** A JSON answer's text, and its tag once computed. */
+type Serialised = { text: string; etag?: string };
+
+/** Answers marked by `lastingAnswer`. */
+const lastingAnswers = new WeakSet<object>();
+
+/** Freezes a JSON value and everything in it. */
+function deepFreeze(value: unknown) {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+}
+
+/**
+ * Marks a JSON answer that is sent as it is again and again while it lives (a page of a list
+ * served from the job store's page cache): the read validators keep its text and tag with it, so
+ * it is serialised and hashed once, not on every request. It is frozen, with everything in it,
+ * since a change would not show in the kept text.
+ */
+export function lastingAnswer<T extends object>(answer: T): T {
+  deepFreeze(answer);
+  lastingAnswers.add(answer);
+  return answer;
+}
 
 /**
  * Weak ETags on the GET reads, and 304 Not Modified when `If-None-Match` names the current one:
@@ -72,6 +96,19 @@ type JsonHeaders = Record<string, string | string[]>;
 export function readValidators(options: { hash?: (text: string) => string } = {}): MiddlewareHandler<AppEnv> {
   const { hash } = options;
   const tagOf = async (text: string) => weakTag(hash ? hash(text) : await sha1Hex(text));
+  // The text and tag of each lasting answer this app sent, for as long as the answer lives.
+  const kept = new WeakMap<object, Serialised>();
+  const serialise = (object: unknown): Serialised => {
+    if (typeof object !== 'object' || object === null || !lastingAnswers.has(object)) {
+      return { text: JSON.stringify(object) };
+    }
+    let known = kept.get(object);
+    if (!known) {
+      known = { text: JSON.stringify(object) };
+      kept.set(object, known);
+    }
+    return known;
+  };
 
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
@@ -79,18 +116,19 @@ export function readValidators(options: { hash?: (text: string) => string } = {}
     // `c.json`'s own way to a response (Hono's newResponse takes a status or an init, then headers).
     const respond = c.newResponse as (data: string, arg?: JsonArg, headers?: JsonHeaders) => Response;
     // The handler's JSON answer and its text, when the tag is still to be computed (WebCrypto).
-    let untagged: { res: Response; text: string } | undefined;
+    let untagged: { res: Response; serialised: Serialised } | undefined;
     const json = (object: unknown, arg?: JsonArg, headers?: JsonHeaders): Response => {
-      const text = JSON.stringify(object);
+      const serialised = serialise(object);
       // As Hono's c.json builds it: the object's text, its media type unless the handler names one.
-      const res = respond(text, arg, { 'Content-Type': 'application/json', ...headers });
+      const res = respond(serialised.text, arg, { 'Content-Type': 'application/json', ...headers });
       // Errors (onError answers through here too) carry no tag; a handler's own tag is kept.
       if (!res.ok || res.status === 204 || res.headers.has('ETag')) return res;
       if (!hash) {
-        untagged = { res, text };
+        untagged = { res, serialised };
         return res;
       }
-      const etag = weakTag(hash(text));
+      serialised.etag ??= weakTag(hash(serialised.text));
+      const { etag } = serialised;
       if (matches(etag, ifNoneMatch)) return notModified(res.headers, etag);
       res.headers.set('ETag', etag);
       return res;
@@ -109,7 +147,9 @@ export function readValidators(options: { hash?: (text: string) => string } = {}
       return;
     }
     if (untagged?.res === res) {
-      const etag = await tagOf(untagged.text);
+      const { serialised } = untagged;
+      serialised.etag ??= await tagOf(serialised.text);
+      const { etag } = serialised;
       if (matches(etag, ifNoneMatch)) replaceResponse(c, notModified(res.headers, etag));
       else res.headers.set('ETag', etag);
       return;

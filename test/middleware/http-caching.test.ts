@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/env';
-import { readValidators } from '../../src/middleware/http-caching';
+import { lastingAnswer, readValidators } from '../../src/middleware/http-caching';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -23,6 +23,15 @@ function appWith(options: Parameters<typeof readValidators>[0]) {
     return sent.byHandler;
   });
   app.get('/own', (c) => c.json({ a: 1 }, 200, { ETag: 'W/"mine"' }));
+  let serialisations = 0;
+  const lasting = lastingAnswer({
+    jobs: [1, 2],
+    toJSON: () => {
+      serialisations++;
+      return { jobs: [1, 2] };
+    },
+  });
+  app.get('/lasting', (c) => c.json(lasting));
   app.get('/missing', () => {
     throw new Error('no such thing');
   });
@@ -34,6 +43,7 @@ function appWith(options: Parameters<typeof readValidators>[0]) {
   return {
     app,
     sent,
+    serialisations: () => serialisations,
     change: () => {
       body = { jobs: [4] };
     },
@@ -130,8 +140,34 @@ describe.each([
     expect(again.status).toBe(304);
   });
 
+  it('serialises a lasting answer once, and tags it the same each time', async () => {
+    const { app, serialisations } = appWith(options);
+    const first = await app.request('/lasting');
+    const second = await app.request('/lasting');
+    expect(serialisations()).toBe(1);
+    expect(await second.text()).toBe(await first.text());
+    expect(second.headers.get('etag')).toBe(await tagOf('{"jobs":[1,2]}', options));
+    expect(first.headers.get('etag')).toBe(second.headers.get('etag'));
+  });
+
+  it('answers 304 to the tag of a lasting answer', async () => {
+    const { app } = appWith(options);
+    const tag = (await app.request('/lasting')).headers.get('etag')!;
+    expect((await app.request('/lasting', { headers: { 'If-None-Match': tag } })).status).toBe(304);
+  });
+
   it('leaves writes alone', async () => {
     const res = await appWith(options).app.request('/list', { method: 'POST' });
     expect(res.headers.get('etag')).toBeNull();
+  });
+});
+
+describe('lasting answers', () => {
+  it('are frozen with everything in them', () => {
+    const answer = lastingAnswer({ jobs: [{ id: 1 }], pagination: { total: 1 } });
+    expect(Object.isFrozen(answer)).toBe(true);
+    expect(Object.isFrozen(answer.jobs)).toBe(true);
+    expect(Object.isFrozen(answer.jobs[0])).toBe(true);
+    expect(Object.isFrozen(answer.pagination)).toBe(true);
   });
 });
