@@ -21,6 +21,7 @@ import { writeDemoCsv } from './jobs-csv';
  *   READS_JOBS        generated postings in a SQLite file (default 5000)
  *   READS_ITERATIONS  requests measured per target and round (default 20000)
  *   READS_ROUNDS      rounds; the median is reported (default 5)
+ *   READS_ONLY        the targets to measure, comma-separated (default: all those below)
  *   READS_AGAINST     another checkout of the project, with a node_modules (e.g. `git archive
  *                     <commit> | tar -x -C /tmp/before` and a link): its app runs in this process
  *                     too, and the two are measured alternately, round by round, so that a
@@ -32,7 +33,7 @@ const iterations = intEnv('READS_ITERATIONS', 20_000, 100, 1_000_000);
 const rounds = intEnv('READS_ROUNDS', 5, 1, 50);
 const against = process.env.READS_AGAINST;
 
-const targets = [
+const allTargets = [
   '/api/ping-protected',
   '/api/me',
   '/api/jobs',
@@ -40,6 +41,9 @@ const targets = [
   '/api/jobs?q=engineer&limit=10',
   '/api/jobs?q=senior%20nurse&sort=relevance&limit=10',
 ];
+
+const only = process.env.READS_ONLY?.split(',').map((t) => t.trim());
+const targets = only ? allTargets.filter((t) => only.includes(t)) : allTargets;
 
 type Listener = ReturnType<typeof getRequestListener>;
 
