@@ -117,7 +117,9 @@ export function readValidators(options: { hash?: (text: string) => string } = {}
     const respond = c.newResponse as (data: string, arg?: JsonArg, headers?: JsonHeaders) => Response;
     // The handler's JSON answer and its text, when the tag is still to be computed (WebCrypto).
     let untagged: { res: Response; serialised: Serialised } | undefined;
-    const json = (object: unknown, arg?: JsonArg, headers?: JsonHeaders): Response => {
+    // Assigned as it is written, not through a named const: tsx (which runs the server) names
+    // every such closure with a defineProperty call, on every request.
+    c.json = ((object: unknown, arg?: JsonArg, headers?: JsonHeaders): Response => {
       const serialised = serialise(object);
       // As Hono's c.json builds it: the object's text, its media type unless the handler names one.
       const res = respond(serialised.text, arg, { 'Content-Type': 'application/json', ...headers });
@@ -132,8 +134,7 @@ export function readValidators(options: { hash?: (text: string) => string } = {}
       if (matches(etag, ifNoneMatch)) return notModified(res.headers, etag);
       res.headers.set('ETag', etag);
       return res;
-    };
-    c.json = json as typeof c.json;
+    }) as typeof c.json;
     await next();
 
     const res = c.res;
