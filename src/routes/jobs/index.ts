@@ -39,7 +39,8 @@ export function jobRoutes(deps: JobRoutesDeps) {
   // A page the job store serves again from its page cache (JOBS_LIST_CACHE_TTL_MS) is the same
   // array each time: its answer is built once per pagination block (the total may change under
   // the same rows) and marked lasting, so the read validators serialise and tag it once, not on
-  // every request. Nothing in a list is about the caller, so every caller may share it.
+  // every request. Nothing in a list is about the caller, so every caller may share it. An answer
+  // lives as long as its page in the store's cache, and its text is about as large as the rows.
   const listAnswers = new WeakMap<ListedJob[], { key: string; answer: z.infer<typeof JobListSchema> }>();
   const routes = jobRouteDefinitions({
     reader: deps.guard(),
