@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
@@ -154,6 +155,31 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.get('access-control-expose-headers')).toBeNull();
   });
+});
+
+describe.each([
+  ['node:crypto', (text: string) => createHash('sha256').update(text).digest('hex')],
+  ['WebCrypto', undefined],
+])('the validated reads with %s', (_name, sha256Hex) => {
+  let reads: ReturnType<typeof createTestApp>;
+  beforeAll(() => {
+    reads = createTestApp({ database: db.database, auth0, deps: { sha256Hex } });
+  });
+
+  it.each(['/api/profile', '/api/jobs', '/api/jobs?view=summary', '/api/resumes', '/api/conversations'])(
+    '%s answers 304 to its own ETag, with Cache-Control',
+    async (path) => {
+      const headers = bearer(await auth0.sign({ sub: 'auth0|validated', email: 'v@example.com' }));
+      const first = await reads.request(path, { headers });
+      expect(first.status).toBe(200);
+      const tag = first.headers.get('etag');
+      expect(tag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+      const again = await reads.request(path, { headers: { ...headers, 'If-None-Match': tag! } });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(tag);
+      expect(again.headers.get('cache-control')).toBe('private, no-cache');
+    },
+  );
 });
 
 describe('a database that is down', () => {

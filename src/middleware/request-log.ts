@@ -11,13 +11,14 @@ export function requestLog(logger: Logger) {
     setOnResponse(c.res, 'X-Response-Time', `${duration.toFixed(1)}ms`, (name, value) =>
       c.header(name, value),
     );
+    // c.get, not c.var: c.var copies every variable into a new object at each use.
     logger.info('request', {
-      request_id: c.var.requestId,
+      request_id: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       duration_ms: Math.round(duration * 10) / 10,
-      sub: c.var.auth?.sub,
+      sub: c.get('auth')?.sub,
     });
   });
 }

@@ -295,6 +295,49 @@ describe.each(databaseKinds)('jobs on %s', (kind) => {
       expect(res.headers.get('cache-control')).toBe('private, no-cache');
     });
 
+    it('answers a page from the list cache with the body and ETag of a page read afresh', async () => {
+      const uncached = createTestApp({
+        database: db.database,
+        auth0,
+        env: { JOBS_LIST_CACHE_TTL_MS: '0', JOBS_COUNT_CACHE_TTL_MS: '0' },
+      });
+      const answers = [];
+      for (const from of [app, app, uncached]) {
+        const res = await from.request('/api/jobs?limit=3&page=2', { headers: reader });
+        answers.push({ etag: res.headers.get('etag'), body: await res.text() });
+      }
+      expect(answers[0]?.etag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+    });
+
+    it('answers a page kept in the list cache with a total counted since, and a new ETag', async () => {
+      const listCached = createTestApp({
+        database: db.database,
+        auth0,
+        env: { JOBS_LIST_CACHE_TTL_MS: '60000', JOBS_COUNT_CACHE_TTL_MS: '0' },
+      });
+      const read = async () => {
+        const res = await listCached.request('/api/jobs?limit=3&page=2', { headers: reader });
+        return { etag: res.headers.get('etag'), body: (await res.json()) as JobListBody };
+      };
+      const before = await read();
+      // Another process's write: this app's caches do not hear of it.
+      const other = createJobStore(db.database);
+      const added = await other.create(
+        { ...base, title: 'Added elsewhere', createdAt: new Date(start) },
+        new Date(),
+      );
+      try {
+        const after = await read();
+        expect(after.body.jobs).toEqual(before.body.jobs);
+        expect(after.body.pagination.total).toBe(before.body.pagination.total + 1);
+        expect(after.etag).not.toBe(before.etag);
+      } finally {
+        await other.deactivate(added.id, new Date());
+      }
+    });
+
     it('answers 304 to If-None-Match with the current ETag, and 200 once the list changed', async () => {
       const first = await app.request('/api/jobs?limit=2', { headers: reader });
       const tag = first.headers.get('etag');

@@ -1,7 +1,10 @@
+import type { z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ListedJob } from '../../db/jobs';
 import type { AppEnv } from '../../env';
 import { AppError, stalledBody, validationError } from '../../errors';
 import type { AuthGuard } from '../../middleware/auth';
+import { lastingAnswer } from '../../middleware/http-caching';
 import { createRouter } from '../../openapi';
 import { decodeCursor, encodeCursor, offsetOf, paginationBlock } from '../../pagination';
 import { ImportFormatError, importFormatOf, parseImport } from '../../services/jobs/import-parser';
@@ -9,7 +12,7 @@ import { toNewJob } from '../../services/jobs/importer';
 import type { JobService, JobWithSkills } from '../../services/jobs/service';
 import { declaredTooLarge, idleLimit, limitBytes } from '../../streams';
 import { jobRouteDefinitions } from './routes';
-import { toChanges, toJob, toListItem, toSummary } from './schemas';
+import { type JobListSchema, toChanges, toJob, toListItem, toSummary } from './schemas';
 
 export interface JobRoutesDeps {
   guard: AuthGuard;
@@ -33,6 +36,12 @@ const toJobJson = ({ job, skills, occupations }: JobWithSkills) => toJob(job, sk
  */
 export function jobRoutes(deps: JobRoutesDeps) {
   const { jobs } = deps;
+  // A page the job store serves again from its page cache (JOBS_LIST_CACHE_TTL_MS) is the same
+  // array each time: its answer is built once per pagination block (the total may change under
+  // the same rows) and marked lasting, so the read validators serialise and tag it once, not on
+  // every request. Nothing in a list is about the caller, so every caller may share it. An answer
+  // lives as long as its page in the store's cache, and its text is about as large as the rows.
+  const listAnswers = new WeakMap<ListedJob[], { key: string; answer: z.infer<typeof JobListSchema> }>();
   const routes = jobRouteDefinitions({
     reader: deps.guard(),
     writer: deps.guard({ scopes: ['write:jobs'] }),
@@ -89,14 +98,15 @@ export function jobRoutes(deps: JobRoutesDeps) {
         const more = query.cursor === undefined ? block.has_next : rows.length === query.limit;
         const last = rows.at(-1);
         const nextCursor = query.sort === 'newest' && last && more ? encodeCursor(last) : null;
-        return c.json(
-          {
-            jobs: rows.map(toListItem),
-            pagination: query.cursor === undefined ? block : { ...block, has_next: more, has_prev: true },
-            next_cursor: nextCursor,
-          },
-          200,
-        );
+        const pagination = query.cursor === undefined ? block : { ...block, has_next: more, has_prev: true };
+        const key = JSON.stringify([pagination, nextCursor]);
+        let listed = listAnswers.get(rows);
+        if (listed?.key !== key) {
+          const answer = lastingAnswer({ jobs: rows.map(toListItem), pagination, next_cursor: nextCursor });
+          listed = { key, answer };
+          listAnswers.set(rows, listed);
+        }
+        return c.json(listed.answer, 200);
       })
       // Before /api/jobs/{id}, which would take "recommended" for an id.
       .openapi(routes.recommended, async (c) => {
