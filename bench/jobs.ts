@@ -383,7 +383,10 @@ interface Row {
   otherCpu: number | undefined;
   /** CPU time of the Postgres backends serving it, µs (undefined on SQLite: it runs in the server). */
   dbCpu: number | undefined;
-  /** The server's event-loop delay during the measured run (ms), none for the bare server. */
+  /**
+   * The server's event-loop delay during the measured run (ms). The bare server's is the floor on
+   * this machine: what a server that does nothing per request shows under the same load.
+   */
   loop: { p99: number; max: number } | undefined;
   /** One connection (BENCH_SERVICE_SECONDS): latency p50 / p99 ms, the service time. */
   single: Result | undefined;
@@ -598,7 +601,7 @@ async function benchDialect(
       loadCpu,
       otherCpu,
       dbCpu,
-      loop: target.key === 'bare' ? undefined : { p99: loopDelay.p99, max: loopDelay.max },
+      loop: { p99: loopDelay.p99, max: loopDelay.max },
       single,
     };
   };
