@@ -387,7 +387,7 @@ interface Row {
    * The server's event-loop delay during the measured run (ms). The bare server's is the floor on
    * this machine: what a server that does nothing per request shows under the same load.
    */
-  loop: { p99: number; max: number } | undefined;
+  loop: { p99: number; max: number };
   /** One connection (BENCH_SERVICE_SECONDS): latency p50 / p99 ms, the service time. */
   single: Result | undefined;
   /** req/s of the bare node:http server in the same dialect's run, for the ratio. */
@@ -447,7 +447,7 @@ function loadTable(rows: Row[]) {
       [serverCpu, dbCpu ?? 0, loadCpu, otherCpu]
         .map((micros) => (micros === undefined ? '?' : fmt((100 * micros) / (duration * 1e6))))
         .join(' / '),
-      loop ? `${fmt(loop.p99, 1)} / ${fmt(loop.max)}` : '-',
+      `${fmt(loop.p99, 1)} / ${fmt(loop.max)}`,
       single ? `${fmt(single.latency.p50, 1)} / ${fmt(single.latency.p99, 1)}` : '-',
       bareRps ? `${fmt((100 * r.requests.average) / bareRps, 1)}%` : '-',
     ]),

@@ -42,14 +42,14 @@ loopDelay.enable();
 /**
  * How late a timer ran (ms): `monitorEventLoopDelay` records the whole time between two of its
  * callbacks, so an idle process shows about 10 ms (p99 10.25 ms, measured here); the delay is what
- * lies beyond the period (as @fastify/under-pressure reads it). Figures in bench/README before
- * 2026-12-07 include the period.
+ * lies beyond the period (as @fastify/under-pressure reads it). bench/README's figures before its
+ * section "The event-loop delay, measured right" include the period.
  */
 const lateMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_PERIOD_MS);
 
 /**
- * Event-loop delay as `monitorEventLoopDelay` measures it (the time between the callbacks of a
- * 10 ms interval timer), from a timer of our own, started by the first `loopdelay` message (only
+ * Event-loop delay measured as `monitorEventLoopDelay` does (the time between the callbacks of a
+ * 10 ms interval timer, reported less the period like it), from a timer of our own, started by the first `loopdelay` message (only
  * bench/soak.ts sends it): the interval in which a `quietGc` memory sample forced a full GC is
  * left out, so a periodic heap sampler does not measure its own pauses. (The built-in monitor
  * cannot do that: disabling it around the GC still records the pause.)
