@@ -45,6 +45,8 @@ import type { ChildMessage } from './servers';
  *   BENCH_SERVICE_SECONDS  seconds of one-connection load per target (default 3; 0: none)
  *   BENCH_QUIET_WAIT   seconds to wait, before each target, for other processes to leave the CPU
  *                      (default 120; 0: do not wait)
+ *   BENCH_LOG          json (default: the request log, as `npm start` writes it, to /dev/null) |
+ *                      silent (no request log: how figures before 2026-12-07 were taken)
  *   BENCH_PG_URL       a Postgres database to connect to for CREATE/DROP DATABASE
  *                      (default postgresql://postgres@127.0.0.1:5432/postgres)
  */
@@ -487,7 +489,8 @@ async function benchDialect(
     BENCH_DIR: dir,
     // No skills service (local Chroma, ontology, backfill): `npm run bench:skills` measures it.
     BENCH_SKILLS: 'off',
-    BENCH_LOG: 'silent',
+    // The request log as `npm start` writes it (one JSON line per request), to /dev/null.
+    BENCH_LOG: process.env.BENCH_LOG === 'silent' ? 'silent' : 'json',
   });
 
   let pgUrl: string | undefined;

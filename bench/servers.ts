@@ -83,13 +83,11 @@ async function startApp() {
   const { parseConfig } = await import('../src/config');
   const { createJsonLogger, silentLogger } = await import('../src/logger');
   const { listen, prepareNodeApp } = await import('../src/node/server');
+  const { stdoutLines } = await import('../src/node/stdout-lines');
 
   const dir = process.env.BENCH_DIR;
   if (!dir) throw new Error('BENCH_DIR is not set');
-  const logger: Logger =
-    process.env.BENCH_LOG === 'json'
-      ? createJsonLogger((line) => process.stdout.write(`${line}\n`))
-      : silentLogger;
+  const logger: Logger = process.env.BENCH_LOG === 'json' ? createJsonLogger(stdoutLines()) : silentLogger;
 
   const config = parseConfig(process.env);
   // The development issuer, unless a benchmark brings its own token issuer (the Auth0 stand-in).

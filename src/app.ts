@@ -1,7 +1,5 @@
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { JWTVerifyGetKey } from 'jose';
 import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
@@ -20,7 +18,9 @@ import { bodyLimit } from './middleware/body-limit';
 import { errorHandler, methodIndex, notFoundHandler } from './middleware/errors';
 import { privateNoCache, readValidators, validatedReads } from './middleware/http-caching';
 import { requireOpsAccess } from './middleware/ops-access';
+import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
+import { responseHeaders, type ServerHeadersOf } from './middleware/response-headers';
 import { requestMetrics, requestSpans } from './middleware/telemetry';
 import { createRouter } from './openapi';
 import { applicationRoutes } from './routes/applications';
@@ -93,6 +93,12 @@ export interface AppDeps {
    * are logged. Tests pass a collector to await it.
    */
   background?: (work: Promise<unknown>, c: Context) => void;
+  /**
+   * The runtime's own response, where it takes headers ahead of the app's (Node: @hono/node-server's
+   * `ServerResponse`): the headers every response carries go there (src/middleware/response-headers.ts).
+   * Default: they are set on each finished response.
+   */
+  serverHeaders?: ServerHeadersOf;
   /**
    * Metrics and traces (src/services/telemetry.ts). Node passes Prometheus and, with
    * OTEL_EXPORTER_OTLP_ENDPOINT, an OTLP exporter; default: none.
@@ -230,11 +236,12 @@ export function createApp(deps: AppDeps) {
     : undefined;
 
   const app = createRouter();
-  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  // First: it adds the headers of every response, after everything inside it has run.
+  app.use('*', responseHeaders({ serverHeaders: deps.serverHeaders }));
+  app.use('*', requestId());
   if (telemetry.tracing) for (const middleware of requestSpans()) app.use('*', middleware);
   if (telemetry.metrics) app.use('*', requestMetrics(telemetry.metrics));
   app.use('*', requestLog(logger));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   const corsHeaders = cors({
     origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
     allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'If-None-Match'],

@@ -1,15 +1,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
+import { addResponseHeader } from './response-headers';
 
 /**
  * Every API answer is about one caller or changes at any time: shared caches must not keep it,
- * and a client's own cache must ask again (`no-cache`), which the ETags below make cheap. Set
- * before the handler runs, so it is part of the response as built (a header added afterwards makes
- * `@hono/node-server` rebuild the response).
+ * and a client's own cache must ask again (`no-cache`), which the ETags below make cheap. The
+ * default: a handler that sets its own Cache-Control (`no-store` on a download) keeps it.
  */
 export function privateNoCache(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.header('Cache-Control', 'private, no-cache');
+    addResponseHeader(c, 'Cache-Control', 'private, no-cache');
     await next();
   };
 }

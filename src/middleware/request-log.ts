@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import type { Logger } from '../logger';
+import { addResponseHeader } from './response-headers';
 
 /** `X-Response-Time` on every response and one JSON log line per request (no tokens, no bodies). */
 export function requestLog(logger: Logger) {
@@ -8,9 +9,7 @@ export function requestLog(logger: Logger) {
     const started = performance.now();
     await next();
     const duration = performance.now() - started;
-    setOnResponse(c.res, 'X-Response-Time', `${duration.toFixed(1)}ms`, (name, value) =>
-      c.header(name, value),
-    );
+    addResponseHeader(c, 'X-Response-Time', `${duration.toFixed(1)}ms`);
     // c.get, not c.var: c.var copies every variable into a new object at each use.
     logger.info('request', {
       request_id: c.get('requestId'),
@@ -21,23 +20,4 @@ export function requestLog(logger: Logger) {
       sub: c.get('auth')?.sub,
     });
   });
-}
-
-/**
- * Sets a header on a finished response in place. Hono's `c.header()` after the handler re-creates
- * the response, which makes @hono/node-server build a full web Response and stream it (a third of
- * a small request's CPU); the headers of a response the app built are mutable, so they are set
- * directly. A response with immutable headers (one passed through from `fetch`) goes the slow way.
- */
-export function setOnResponse(
-  res: Response,
-  name: string,
-  value: string,
-  fallback: (name: string, value: string) => void,
-): void {
-  try {
-    res.headers.set(name, value);
-  } catch {
-    fallback(name, value);
-  }
 }

@@ -3,6 +3,7 @@ import { type Config, ConfigError } from '../config';
 import { createJsonLogger, describeError } from '../logger';
 import { loadNodeConfig } from './environment';
 import { prepareNodeApp } from './server';
+import { stdoutLines } from './stdout-lines';
 
 /** A listening HTTP server, as each runtime's own adapter gives one. */
 export interface RunningServer {
@@ -34,7 +35,7 @@ export function runEntry(serve: Serve): void {
 
 async function start(serve: Serve) {
   const config = loadNodeConfig();
-  const logger = createJsonLogger((line) => process.stdout.write(`${line}\n`), {}, config.LOG_LEVEL);
+  const logger = createJsonLogger(stdoutLines(), {}, config.LOG_LEVEL);
   const { app, database, close, auth } = await prepareNodeApp(config, { logger });
 
   const server = serve(app, config, config.PORT, (port) =>

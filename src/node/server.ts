@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { type HttpBindings, type ServerType, serve } from '@hono/node-server';
 import { type AppType, createApp, createAppState } from '../app';
 import { type Config, ConfigError } from '../config';
 import type { Database } from '../db/database';
@@ -8,6 +8,7 @@ import { createJobStore } from '../db/jobs';
 import { createResumeStore } from '../db/resumes';
 import { createSkillStore } from '../db/skills';
 import { describeError, type Logger } from '../logger';
+import type { ServerHeadersOf } from '../middleware/response-headers';
 import { localJwks } from '../services/auth/verifier';
 import type { Gate } from '../services/concurrency';
 import { createSkillsBackfill } from '../services/skills/backfill';
@@ -105,6 +106,7 @@ export async function prepareNodeApp(
     telemetry,
     sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
     docsAssets: swaggerUiAssets(),
+    serverHeaders: nodeServerHeaders,
   });
   watchQueues(telemetry, { database, documents, uploads: state.uploadGate });
   return {
@@ -118,6 +120,14 @@ export async function prepareNodeApp(
     },
   };
 }
+
+/**
+ * The request's `ServerResponse` under @hono/node-server (`c.env.outgoing`), which takes the headers
+ * every response carries ahead of the app's own. Undefined under Bun's or Deno's server (the same
+ * app: src/bun.ts, src/deno.ts) and in `app.request()`: there they are set on the response.
+ */
+export const nodeServerHeaders: ServerHeadersOf = (c) =>
+  (c.env as Partial<HttpBindings> | undefined)?.outgoing;
 
 /**
  * The skills service: the shipped ontology, and Chroma at CHROMA_URL or else a local Chroma child

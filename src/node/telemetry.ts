@@ -54,11 +54,20 @@ function prometheusRecorder(registry: Registry): MetricsRecorder {
     buckets: latencyBuckets,
     registers: [registry],
   });
+  // The children of one label set, kept: prom-client hashes a labels object at every call. The
+  // sets are bounded (route templates, not paths; see requestMetrics).
+  const requestSeries = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
   return {
     request(method, route, status, seconds) {
-      const labels = { method, route, status: String(status) };
-      requests.inc(labels);
-      requestSeconds.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let series = requestSeries.get(key);
+      if (!series) {
+        const labels = { method, route, status: String(status) };
+        series = { count: requests.labels(labels), seconds: requestSeconds.labels(labels) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.seconds.observe(seconds);
     },
     dependencyCall(dependency, operation, seconds, failed) {
       const labels = { dependency, operation };
