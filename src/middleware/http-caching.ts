@@ -5,13 +5,11 @@ import { addResponseHeader } from './response-headers';
 /**
  * Every API answer is about one caller or changes at any time: shared caches must not keep it,
  * and a client's own cache must ask again (`no-cache`), which the ETags below make cheap. The
- * default: a handler that sets its own Cache-Control (`no-store` on a download) keeps it.
+ * default: a handler that sets its own Cache-Control (`no-store` on a download) keeps it. A
+ * function, not a middleware: the app calls it from the one middleware of every `/api` route.
  */
-export function privateNoCache(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    addResponseHeader(c, 'Cache-Control', 'private, no-cache');
-    await next();
-  };
+export function privateNoCache(c: Context<AppEnv>): void {
+  addResponseHeader(c, 'Cache-Control', 'private, no-cache');
 }
 
 /** Headers a 304 keeps (RFC 9110: those a 200 would have sent that concern caching). */

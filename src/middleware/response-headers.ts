@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 
 /**
@@ -33,51 +33,33 @@ export interface ServerHeaders {
 export type ServerHeadersOf = (c: Context) => ServerHeaders | undefined;
 
 /**
- * The headers the app adds to every response around its handlers: the security headers above,
- * and what other middleware adds with `addResponseHeader` (X-Request-Id, X-Response-Time, the
- * default Cache-Control). A handler's own header of the same name wins.
- *
- * Why not `c.header()`: a header set through Hono's context makes every response carry a web
- * `Headers` object, which @hono/node-server then reads back entry by entry to write the response;
- * fifteen of them cost a small request about a sixth of its CPU. With `serverHeaders` (Node) they
- * go straight to the `ServerResponse`, which merges the handler's headers over them when it
- * writes the head, so a JSON answer keeps the plain header object @hono/node-server writes as it
- * is. Elsewhere (Workers, Bun, Deno, `app.request()` in tests) they are set on the finished
- * response, where the handler's did not already set them.
+ * Why the headers every response carries (security headers, X-Request-Id, X-Response-Time, the
+ * default Cache-Control) are not set with `c.header()`: a header set through Hono's context makes
+ * every response carry a web `Headers` object, which @hono/node-server then reads back entry by
+ * entry to write the response. With `serverHeaders` (Node) they go straight to the
+ * `ServerResponse`, which merges the handler's headers over them when it writes the head, so a
+ * JSON answer keeps the plain header object the adapter writes as it is. Elsewhere (Workers, Bun,
+ * Deno, `app.request()` in tests) `applyResponseHeaders` sets them on the finished response. A
+ * handler's own header of the same name wins either way. `everyRequest` (every-request.ts) does
+ * both.
  */
-export function responseHeaders(
-  options: { serverHeaders?: ServerHeadersOf } = {},
-): MiddlewareHandler<AppEnv> {
-  const fixed = Object.entries(securityHeaders);
-  return async (c, next) => {
-    const server = options.serverHeaders?.(c);
-    if (server) {
-      for (const [name, value] of fixed) server.setHeader(name, value);
-      c.set('addResponseHeader', (name, value) => void server.setHeader(name, value));
-      await next();
-      return;
+export function applyResponseHeaders(c: Context, defaults: Iterable<readonly [string, string]>): void {
+  let { headers } = c.res;
+  for (const [name, value] of defaults) {
+    if (headers.has(name)) continue;
+    try {
+      headers.set(name, value);
+    } catch {
+      // Immutable headers (a response passed through from `fetch`): Hono copies the response.
+      c.header(name, value);
+      headers = c.res.headers;
     }
-    const added: [string, string][] = [];
-    c.set('addResponseHeader', (name, value) => void added.push([name, value]));
-    await next();
-    const defaults = added.length === 0 ? fixed : [...fixed, ...added];
-    let { headers } = c.res;
-    for (const [name, value] of defaults) {
-      if (headers.has(name)) continue;
-      try {
-        headers.set(name, value);
-      } catch {
-        // Immutable headers (a response passed through from `fetch`): Hono copies the response.
-        c.header(name, value);
-        headers = c.res.headers;
-      }
-    }
-  };
+  }
 }
 
 /**
  * Adds a header to this request's response unless its handler sets one of that name (see
- * `responseHeaders`, which must run first). Works before the handler and after it.
+ * `everyRequest`, which must run first). Works before the handler and after it.
  */
 export function addResponseHeader(c: Context<AppEnv>, name: string, value: string): void {
   const add = c.get('addResponseHeader');

@@ -55,7 +55,7 @@ function prometheusRecorder(registry: Registry): MetricsRecorder {
     registers: [registry],
   });
   // The children of one label set, kept: prom-client hashes a labels object at every call. The
-  // sets are bounded (route templates, not paths; see requestMetrics).
+  // sets are bounded (route templates, not paths; see everyRequest).
   const requestSeries = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
   return {
     request(method, route, status, seconds) {

@@ -6,7 +6,9 @@ import { createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { createLibsqlDatabase } from '../../src/db/drivers/libsql';
 import type { AppEnv } from '../../src/env';
-import { addResponseHeader, responseHeaders, securityHeaders } from '../../src/middleware/response-headers';
+import { silentLogger } from '../../src/logger';
+import { everyRequest } from '../../src/middleware/every-request';
+import { addResponseHeader, securityHeaders } from '../../src/middleware/response-headers';
 import { listen, nodeServerHeaders } from '../../src/node/server';
 import { localTestStorage } from '../support/app';
 
@@ -16,11 +18,11 @@ const lower = (record: Readonly<Record<string, string>>) =>
 /** A small app: the middleware, a default added before the handler and one after it. */
 function smallApp() {
   const app = new Hono<AppEnv>();
-  app.use('*', responseHeaders());
+  app.use('*', everyRequest({ logger: silentLogger }));
   app.use('*', async (c, next) => {
     addResponseHeader(c, 'Cache-Control', 'private, no-cache');
     await next();
-    addResponseHeader(c, 'X-Response-Time', '1.0ms');
+    addResponseHeader(c, 'X-Custom-After', 'after');
   });
   app.get('/plain', (c) => c.json({ ok: true }));
   app.get('/own-cache-control', (c) => c.json({ ok: true }, 200, { 'Cache-Control': 'no-store' }));
@@ -52,7 +54,9 @@ describe('response headers set on the finished response (Workers, Bun, Deno, app
     const res = await app.request('/plain');
     for (const [name, value] of Object.entries(securityHeaders)) expect(res.headers.get(name)).toBe(value);
     expect(res.headers.get('cache-control')).toBe('private, no-cache');
-    expect(res.headers.get('x-response-time')).toBe('1.0ms');
+    expect(res.headers.get('x-custom-after')).toBe('after');
+    expect(res.headers.get('x-response-time')).toMatch(/^\d+\.\dms$/);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps a header the handler set itself', async () => {
@@ -65,7 +69,7 @@ describe('response headers set on the finished response (Workers, Bun, Deno, app
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://example.com/');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-response-time')).toBe('1.0ms');
+    expect(res.headers.get('x-custom-after')).toBe('after');
   });
 
   it('adds them to an error answer', async () => {
