@@ -39,7 +39,7 @@ import type { ChildMessage } from './servers';
  *   BENCH_WARMUP       seconds of unmeasured load before each target (default 2)
  *   BENCH_DIALECTS     sqlite,postgres (default both)
  *   BENCH_JOBS         rows in the generated CSV (default 100000)
- *   BENCH_ONLY         comma list of targets (default bare,auth,me,page1,york-contract,q-engineer,
+ *   BENCH_ONLY         comma list of targets (default bare,auth,auth-gzip,me,page1,york-contract,q-engineer,
  *                      q-nurse-relevance; also page500,location-type,q,q-relevance; "all")
  *   BENCH_NO_CACHE     targets rerun with the count cache off (default q-engineer,q-nurse-relevance)
  *   BENCH_SERVICE_SECONDS  seconds of one-connection load per target (default 3; 0: none)
@@ -72,6 +72,7 @@ const serversScript = path.join(projectRoot, 'bench/servers.ts');
 const targetKeys = [
   'bare',
   'auth',
+  'auth-gzip',
   'me',
   'page1',
   'page500',
@@ -86,6 +87,7 @@ const targetKeys = [
 const defaultTargets: TargetKey[] = [
   'bare',
   'auth',
+  'auth-gzip',
   'me',
   'page1',
   'york-contract',
@@ -102,17 +104,28 @@ const jobCount = intEnv('BENCH_JOBS', 100_000, 5_000, 1_000_000);
 const dialects = listEnv<Dialect>('BENCH_DIALECTS', ['sqlite', 'postgres'], ['sqlite', 'postgres']);
 const only = listEnv<TargetKey>('BENCH_ONLY', defaultTargets, targetKeys);
 const noCache = listEnv<TargetKey>('BENCH_NO_CACHE', ['q-engineer', 'q-nurse-relevance'], targetKeys).filter(
-  (k) => !['bare', 'auth', 'me'].includes(k) && only.includes(k),
+  (k) => !['bare', 'auth', 'auth-gzip', 'me'].includes(k) && only.includes(k),
 );
 /** Seconds of one-connection load per target after the main run: the service time (0: skip). */
 const serviceSeconds = intEnv('BENCH_SERVICE_SECONDS', 3, 0, 60);
 const quietWait = intEnv('BENCH_QUIET_WAIT', 120, 0, 3600);
 const pgAdminUrl = process.env.BENCH_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** What the issue asks to measure; `filters` and `offset` are the same query for the in-process store. */
-const targets: { key: TargetKey; path: string; filters?: JobFilters; offset?: number; limit?: number }[] = [
+/**
+ * What the issue asks to measure; `filters` and `offset` are the same query for the in-process store.
+ * `acceptEncoding`: sent as browsers and mobile HTTP stacks send it (autocannon, like wrk, sends none).
+ */
+const targets: {
+  key: TargetKey;
+  path: string;
+  filters?: JobFilters;
+  offset?: number;
+  limit?: number;
+  acceptEncoding?: string;
+}[] = [
   { key: 'bare', path: '/api/ping' },
   { key: 'auth', path: '/api/ping-protected' },
+  { key: 'auth-gzip', path: '/api/ping-protected', acceptEncoding: 'gzip, deflate, br' },
   { key: 'me', path: '/api/me' },
   { key: 'page1', path: '/api/jobs', filters: { sort: 'newest' }, offset: 0 },
   { key: 'page500', path: '/api/jobs?page=500', filters: { sort: 'newest' }, offset: 4990 },
@@ -468,7 +481,9 @@ interface DialectReport {
 }
 
 const nameOf = (t: (typeof targets)[number], suffix = '') =>
-  t.key === 'bare' ? 'bare node:http' : `GET ${t.path}${suffix}`;
+  t.key === 'bare'
+    ? 'bare node:http'
+    : `GET ${t.path}${t.acceptEncoding ? ` (Accept-Encoding: ${t.acceptEncoding})` : ''}${suffix}`;
 
 async function benchDialect(
   dialect: Dialect,
@@ -573,7 +588,10 @@ async function benchDialect(
     process.stdout.write(
       `  ${name}${pagination ? ` (total ${fmt(pagination.total)}, ${shown} on the page)` : ''} ...`,
     );
-    const headers = { Authorization: `Bearer ${tokens.reader}` };
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${tokens.reader}`,
+      ...(target.acceptEncoding ? { 'Accept-Encoding': target.acceptEncoding } : {}),
+    };
     process.stdout.write(await waitForQuiet(quietWait));
     if (warmup > 0) await load(url, warmup, headers);
     const dbBefore = cpuOfPids(await backendPids());

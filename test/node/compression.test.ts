@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
+import { getRequestListener } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { chooseEncoding, withCompression } from '../../src/node/compression';
 
@@ -59,5 +60,49 @@ describe('response compression on Node', () => {
     expect(chooseEncoding('identity')).toBeUndefined();
     expect(chooseEncoding('gzip;q=0')).toBeUndefined();
     expect(chooseEncoding(null)).toBeUndefined();
+  });
+});
+
+describe('compression with @hono/node-server’s own Response (as the server runs)', () => {
+  /** The Response class the adapter puts in place of the global one when it serves. */
+  function adapterResponse(): typeof Response {
+    getRequestListener(() => new Response(null));
+    return globalThis.Response;
+  }
+
+  it('sends a small answer as the very object the app made, without reading it', async () => {
+    const AdapterResponse = adapterResponse();
+    const made = new AdapterResponse(JSON.stringify({ message: 'pong' }), {
+      headers: { 'Content-Type': 'application/json' },
+    });
+    const res = await withCompression(() => made)(
+      new Request('http://app/api/ping', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } }),
+    );
+    expect(res).toBe(made);
+    // Unread: the adapter still holds the body as text, which it writes without a stream.
+    expect(Object.getOwnPropertySymbols(made).some((symbol) => symbol.description === 'cache')).toBe(true);
+    expect(await res.json()).toEqual({ message: 'pong' });
+  });
+
+  it('still compresses a large answer of the same kind', async () => {
+    const AdapterResponse = adapterResponse();
+    const made = new AdapterResponse(json, { headers: { 'Content-Type': 'application/json' } });
+    const res = await withCompression(() => made)(
+      new Request('http://app/api/jobs', { headers: { 'Accept-Encoding': 'gzip' } }),
+    );
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect((await promisify(gunzip)(Buffer.from(await res.arrayBuffer()))).toString()).toBe(json);
+  });
+
+  it('sends a small answer with multi-byte text over the threshold compressed', async () => {
+    const AdapterResponse = adapterResponse();
+    // 400 characters, 1,200 bytes in UTF-8.
+    const text = JSON.stringify({ name: '€'.repeat(400) });
+    const made = new AdapterResponse(text, { headers: { 'Content-Type': 'application/json' } });
+    const res = await withCompression(() => made)(
+      new Request('http://app/api/me', { headers: { 'Accept-Encoding': 'gzip' } }),
+    );
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect((await promisify(gunzip)(Buffer.from(await res.arrayBuffer()))).toString()).toBe(text);
   });
 });
