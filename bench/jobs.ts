@@ -43,6 +43,8 @@ import type { ChildMessage } from './servers';
  *                      q-nurse-relevance; also page500,location-type,q,q-relevance; "all")
  *   BENCH_NO_CACHE     targets rerun with the count cache off (default q-engineer,q-nurse-relevance)
  *   BENCH_SERVICE_SECONDS  seconds of one-connection load per target (default 3; 0: none)
+ *   BENCH_RATIO_PAIRS  bare and /api/ping-protected measured again in this many alternating pairs,
+ *                      for the share of bare's req/s (default 3; 0: none)
  *   BENCH_QUIET_WAIT   seconds to wait, before each target, for other processes to leave the CPU
  *                      (default 120; 0: do not wait)
  *   BENCH_LOG          json (default: the request log, as `npm start` writes it, to /dev/null) |
@@ -108,6 +110,7 @@ const noCache = listEnv<TargetKey>('BENCH_NO_CACHE', ['q-engineer', 'q-nurse-rel
 );
 /** Seconds of one-connection load per target after the main run: the service time (0: skip). */
 const serviceSeconds = intEnv('BENCH_SERVICE_SECONDS', 3, 0, 60);
+const ratioPairs = intEnv('BENCH_RATIO_PAIRS', 3, 0, 20);
 const quietWait = intEnv('BENCH_QUIET_WAIT', 120, 0, 3600);
 const pgAdminUrl = process.env.BENCH_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -478,6 +481,7 @@ interface DialectReport {
   vacuumSeconds?: number;
   rows: Row[];
   store: string;
+  pairs: Pair[];
 }
 
 const nameOf = (t: (typeof targets)[number], suffix = '') =>
@@ -629,6 +633,8 @@ async function benchDialect(
 
   const rows: Row[] = [];
   for (const target of selected) rows.push(await measure(target, nameOf(target)));
+  const pairs =
+    bare && selected.some((t) => t.key === 'auth') ? await alternatingPairs(bare, server, tokens) : [];
   if (bare) await stopChild(bare.child);
   const bareRps = rows.find((r) => r.name === nameOf(targets[0]!))?.result.requests.average;
   for (const row of rows) row.bareRps = bareRps;
@@ -648,7 +654,76 @@ async function benchDialect(
   const store = await storeTimings(env);
   console.log(`\n${loadTable(rows)}\n`);
   console.log(store);
-  return { dialect, import: imported, vacuumSeconds, rows, store };
+  if (pairs.length > 0) console.log(`${pairsSummary(pairs)}\n`);
+  return { dialect, import: imported, vacuumSeconds, rows, store, pairs };
+}
+
+/** One pair: the bare server, then /api/ping-protected, each after its warm-up. */
+interface Pair {
+  bareRps: number;
+  authRps: number;
+  bareCpu: number;
+  authCpu: number;
+}
+
+/**
+ * The share of bare's req/s moves with the machine, more than either figure's own error: the bare
+ * server is bound by the load generator's CPU as much as its own, and a shared machine's neighbours
+ * come and go between two targets measured a minute apart. So the two are measured again in
+ * alternating pairs (BENCH_RATIO_PAIRS), each pair within half a minute, and the median reported.
+ */
+async function alternatingPairs(bare: Server, app: Server, tokens: { reader: string }): Promise<Pair[]> {
+  const headers = { Authorization: `Bearer ${tokens.reader}` };
+  const once = async (measured: Server, path: string) => {
+    const url = `${measured.base}${path}`;
+    if (warmup > 0) await load(url, warmup, headers);
+    const before = await request(measured.child, { type: 'cpu' }, 'cpu');
+    const result = await load(url, duration, headers);
+    const after = await request(measured.child, { type: 'cpu' }, 'cpu');
+    return {
+      rps: result.requests.average,
+      cpu: (after.micros - before.micros) / Math.max(1, result.requests.total),
+    };
+  };
+  const pairs: Pair[] = [];
+  process.stdout.write(`  bare and /api/ping-protected, ${ratioPairs} alternating pairs ...`);
+  for (let i = 0; i < ratioPairs; i++) {
+    const b = await once(bare, '/api/ping');
+    const a = await once(app, '/api/ping-protected');
+    pairs.push({ bareRps: b.rps, authRps: a.rps, bareCpu: b.cpu, authCpu: a.cpu });
+    process.stdout.write(` ${fmt((100 * a.rps) / b.rps, 1)}%`);
+  }
+  process.stdout.write('\n');
+  return pairs;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+function pairsSummary(pairs: Pair[]) {
+  const shares = pairs.map((p) => (100 * p.authRps) / p.bareRps);
+  const table = markdownTable(
+    [
+      'pair',
+      'bare req/s · CPU/req',
+      '/api/ping-protected req/s · CPU/req',
+      'share of bare req/s',
+      'bare CPU / its CPU',
+    ],
+    pairs.map((p, i) => [
+      String(i + 1),
+      `${fmt(p.bareRps)} · ${fmt(p.bareCpu)} µs`,
+      `${fmt(p.authRps)} · ${fmt(p.authCpu)} µs`,
+      `${fmt((100 * p.authRps) / p.bareRps, 1)}%`,
+      `${fmt((100 * p.bareCpu) / p.authCpu, 1)}%`,
+    ]),
+  );
+  return `${table}\n\n/api/ping-protected, median share of bare's req/s over ${pairs.length} alternating pairs: ${fmt(median(shares), 1)}%`;
 }
 
 /** Median and p95 of `list()` per target, sequential, with the count each time and with it cached. */
@@ -749,7 +824,10 @@ async function explainPlans(database: Database, store: ReturnType<typeof createJ
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  const perDialect = 900 + (selected.length + noCache.length) * (quietWait + warmup + duration + 5);
+  const perDialect =
+    900 +
+    (selected.length + noCache.length) * (quietWait + warmup + duration + 5) +
+    ratioPairs * 2 * (warmup + duration + 2);
   const budgetMs = (dialects.length * perDialect + 120) * 1_000;
   setTimeout(
     () => void exitWith(1, `the benchmark overran its ${budgetMs / 1000} s budget`),
