@@ -110,6 +110,7 @@ const noCache = listEnv<TargetKey>('BENCH_NO_CACHE', ['q-engineer', 'q-nurse-rel
 );
 /** Seconds of one-connection load per target after the main run: the service time (0: skip). */
 const serviceSeconds = intEnv('BENCH_SERVICE_SECONDS', 3, 0, 60);
+/** Alternating bare / ping-protected pairs after the main run, for the share of bare (0: skip). */
 const ratioPairs = intEnv('BENCH_RATIO_PAIRS', 3, 0, 20);
 const quietWait = intEnv('BENCH_QUIET_WAIT', 120, 0, 3600);
 const pgAdminUrl = process.env.BENCH_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -680,6 +681,9 @@ async function alternatingPairs(bare: Server, app: Server, tokens: { reader: str
     const before = await request(measured.child, { type: 'cpu' }, 'cpu');
     const result = await load(url, duration, headers);
     const after = await request(measured.child, { type: 'cpu' }, 'cpu');
+    if (result.errors > 0 || result.non2xx > 0) {
+      throw new Error(`${path}: ${result.errors} errors, ${result.non2xx} non-2xx in an alternating pair`);
+    }
     return {
       rps: result.requests.average,
       cpu: (after.micros - before.micros) / Math.max(1, result.requests.total),
