@@ -16,6 +16,7 @@ import { readyPort, request, superviseChildren, waitForPing } from './child';
 import { intEnv } from './env';
 import { writeDemoCsv } from './jobs-csv';
 import { machineBusy, waitForQuiet } from './quiet';
+import { percentile } from './report';
 import type { ChildMessage } from './servers';
 
 /**
@@ -701,14 +702,6 @@ async function alternatingPairs(bare: Server, app: Server, tokens: { reader: str
   return pairs;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-
 function pairsSummary(pairs: Pair[]) {
   const shares = pairs.map((p) => (100 * p.authRps) / p.bareRps);
   const table = markdownTable(
@@ -727,7 +720,13 @@ function pairsSummary(pairs: Pair[]) {
       `${fmt((100 * p.bareCpu) / p.authCpu, 1)}%`,
     ]),
   );
-  return `${table}\n\n/api/ping-protected, median share of bare's req/s over ${pairs.length} alternating pairs: ${fmt(median(shares), 1)}%`;
+  return `${table}\n\n/api/ping-protected, median share of bare's req/s over ${pairs.length} alternating pairs: ${fmt(
+    percentile(
+      shares.sort((a, b) => a - b),
+      50,
+    ),
+    1,
+  )}%`;
 }
 
 /** Median and p95 of `list()` per target, sequential, with the count each time and with it cached. */
